@@ -1,0 +1,173 @@
+"""Forward corruption and the reverse sampling loop of SegRefiner.
+
+Reference: ``q_sample``, ``p_sample`` and ``p_sample_loop`` of the official
+code (MengyuWang826/SegRefiner, ``mmdet/models/detectors/segrefiner_base.py``)
+and SEGREFINER.md section 1. The reverse loop copies the official behaviour,
+which differs from the paper's Markov chain:
+
+* only the marginal fine-probability ``cur_fine`` is kept; it grows as
+  ``f <- f + (1 - f) * p_c2f`` with
+  ``p_c2f = conf * (beta_bar_prev - beta_bar) / (1 - conf * beta_bar)`` and
+  ``conf = |2 * sigmoid(logits) - 1|``;
+* a *fresh* Bernoulli(``cur_fine``) map is drawn each step; fine pixels take
+  the current prediction ``logits >= 0`` and the others the **original**
+  coarse mask;
+* the last step returns ``sigmoid(logits)`` for every pixel.
+
+Every function takes its random source explicitly (a ``torch.Generator`` or
+``None`` for torch's global one), and nothing here synchronises with the
+host: schedule values are Python floats and all masks stay on the device.
+"""
+from typing import Callable, Optional, Sequence, Tuple
+
+import torch
+
+from .schedule import DiffusionSchedule
+
+DenoiseFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def uniform_noise(like: torch.Tensor,
+                  generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """Float32 ``U(0, 1)`` noise shaped and placed like ``like``."""
+    return torch.rand(like.shape, generator=generator, device=like.device,
+                      dtype=torch.float32)
+
+
+def sample_timesteps(batch_size: int,
+                     num_timesteps: int,
+                     device: torch.device,
+                     generator: Optional[torch.Generator] = None
+                     ) -> torch.Tensor:
+    """Training timesteps ``t ~ U{0..T-1}``, one per sample (long)."""
+    return torch.randint(num_timesteps, (batch_size, ), generator=generator,
+                         device=device)
+
+
+def q_sample(gt: torch.Tensor,
+             coarse: torch.Tensor,
+             t: torch.Tensor,
+             schedule: DiffusionSchedule,
+             generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """Forward corruption ``m_t``: each pixel shows GT w.p. ``beta_bar[t]``.
+
+    Args:
+        gt: ``(N, 1, H, W)`` fine mask, 0/1 float.
+        coarse: ``(N, 1, H, W)`` coarse mask, 0/1 float.
+        t: ``(N,)`` long timesteps.
+        schedule: The diffusion schedule.
+        generator: Random source.
+
+    Returns:
+        ``(N, 1, H, W)`` float mask ``map * gt + (1 - map) * coarse``.
+    """
+    keep = torch.as_tensor(schedule.betas_cumprod, device=gt.device)[t]
+    keep = keep.reshape(-1, 1, 1, 1)
+    transition = (uniform_noise(gt, generator) < keep).float()
+    return transition * gt + (1 - transition) * coarse
+
+
+def fine_confidence(logits: torch.Tensor) -> torch.Tensor:
+    """Per-pixel confidence ``|2 * sigmoid(logits) - 1|`` in float32."""
+    return 2 * torch.abs(logits.float().sigmoid() - 0.5)
+
+
+def accumulate_fine_probs(cur_fine: torch.Tensor, logits: torch.Tensor,
+                          beta_bar: float,
+                          beta_bar_prev: float) -> torch.Tensor:
+    """One update of the marginal probability that a pixel is fine.
+
+    Args:
+        cur_fine: ``(N, 1, H, W)`` marginal so far.
+        logits: ``(N, 1, H, W)`` UNet logits of this step.
+        beta_bar: ``beta_bar[t]``.
+        beta_bar_prev: ``beta_bar[t-1]`` (1 for ``t = 0``).
+
+    Returns:
+        The updated marginal ``f + (1 - f) * p_c2f``.
+    """
+    conf = fine_confidence(logits)
+    p_c2f = conf * (beta_bar_prev - beta_bar) / (1 - conf * beta_bar)
+    return cur_fine + (1 - cur_fine) * p_c2f
+
+
+def mix_fine_coarse(logits: torch.Tensor, cur_fine: torch.Tensor,
+                    coarse: torch.Tensor,
+                    noise: torch.Tensor) -> torch.Tensor:
+    """The next mask: fine pixels (``noise < cur_fine``) take ``logits >= 0``,
+    the others the original coarse value."""
+    fine_map = (noise < cur_fine).float()
+    return (logits >= 0).float() * fine_map + coarse * (1 - fine_map)
+
+
+def reverse_step(logits: torch.Tensor,
+                 cur_fine: torch.Tensor,
+                 coarse: torch.Tensor,
+                 t: int,
+                 schedule: DiffusionSchedule,
+                 last: bool,
+                 generator: Optional[torch.Generator] = None
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Apply the official reverse rule for one timestep.
+
+    Args:
+        logits: ``(N, 1, H, W)`` UNet logits at timestep ``t``.
+        cur_fine: ``(N, 1, H, W)`` marginal fine-probability so far.
+        coarse: ``(N, 1, H, W)`` original coarse mask (0/1).
+        t: Code timestep index.
+        schedule: The diffusion schedule.
+        last: Return ``sigmoid(logits)`` instead of sampling.
+        generator: Random source of the Bernoulli map.
+
+    Returns:
+        ``(next mask, updated cur_fine)``, both float32.
+    """
+    cur_fine = accumulate_fine_probs(cur_fine, logits,
+                                     float(schedule.betas_cumprod[t]),
+                                     float(schedule.betas_cumprod_prev[t]))
+    if last:
+        return logits.float().sigmoid(), cur_fine
+    noise = uniform_noise(cur_fine, generator)
+    return mix_fine_coarse(logits, cur_fine, coarse, noise), cur_fine
+
+
+def p_sample_loop(denoise_fn: DenoiseFn,
+                  images: torch.Tensor,
+                  coarse: torch.Tensor,
+                  timesteps: Sequence[int],
+                  schedule: DiffusionSchedule,
+                  generator: Optional[torch.Generator] = None,
+                  prior: Optional[torch.Tensor] = None,
+                  use_last_step: bool = True
+                  ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Run the reverse process over ``timesteps`` (e.g. ``[5, 4, ..., 0]``).
+
+    Args:
+        denoise_fn: ``fn(x, t) -> logits`` with ``x = cat(images, mask)``.
+        images: ``(N, 3, H, W)`` normalised images (any float dtype).
+        coarse: ``(N, 1, H, W)`` binary coarse mask, float 0/1.
+        timesteps: Code timesteps in the order they are run.
+        schedule: The diffusion schedule.
+        generator: Random source for the Bernoulli maps.
+        prior: Initial ``cur_fine`` (zeros when ``None``).
+        use_last_step: Return probabilities at the last timestep.
+
+    Returns:
+        ``(x, cur_fine)``: the output mask (probabilities when
+        ``use_last_step``) and the accumulated fine-probability, float32.
+    """
+    if len(timesteps) == 0:
+        raise ValueError('timesteps must not be empty')
+    coarse = coarse.float()
+    cur_fine = (torch.zeros_like(coarse)
+                if prior is None else prior.float().clone())
+    x = coarse
+    for i, t in enumerate(timesteps):
+        t_batch = torch.full((coarse.shape[0], ), t, dtype=torch.long,
+                             device=coarse.device)
+        logits = denoise_fn(
+            torch.cat([images, x.to(images.dtype)], dim=1), t_batch)
+        last = use_last_step and i == len(timesteps) - 1
+        x, cur_fine = reverse_step(logits, cur_fine, coarse, t, schedule,
+                                   last, generator)
+    return x, cur_fine

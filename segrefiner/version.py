@@ -1,0 +1,2 @@
+"""Version of the segrefiner package."""
+__version__ = '0.1.0'

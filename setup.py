@@ -1,0 +1,38 @@
+"""Install segrefiner; see README.md for the full OpenMMLab stack set-up."""
+import os
+
+from setuptools import find_packages, setup
+
+
+def read_version() -> str:
+    scope = {}
+    with open(os.path.join('segrefiner', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='segrefiner',
+    version=read_version(),
+    description='SegRefiner discrete-diffusion mask refinement for '
+    'OpenMMLab 2.0',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.9',
+    packages=find_packages(include=['segrefiner', 'segrefiner.*']),
+    package_data={'segrefiner': ['model_zoo/*']},
+    include_package_data=True,
+    install_requires=[
+        'torch>=2.1', 'mmengine==0.10.7', 'setuptools<81', 'numpy',
+        'opencv-python-headless'
+    ],
+    extras_require={
+        'openmmlab': [
+            'mmcv==2.1.0', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy',
+            'regex'
+        ],
+        'eval': ['pycocotools', 'scipy'],
+        'tests': ['pytest'],
+    },
+    license='Apache-2.0',
+    zip_safe=False)

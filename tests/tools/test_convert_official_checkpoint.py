@@ -1,0 +1,43 @@
+import subprocess
+import sys
+
+import torch
+
+from segrefiner.apis import init_refiner
+
+
+def test_convert_writes_a_weights_only_project_checkpoint(
+        tmp_path, tiny_config, repo_root):
+    torch.manual_seed(3)
+    source = init_refiner(tiny_config)
+    state = dict(source.state_dict())
+    state['loss_texture.sobel.conv_x.weight'] = torch.zeros(1, 1, 3, 3)
+    src, dst = tmp_path / 'official.pth', tmp_path / 'out' / 'project.pth'
+    torch.save(dict(state_dict=state), src)
+    run = subprocess.run([
+        sys.executable, f'{repo_root}/tools/convert_official_checkpoint.py',
+        str(src), str(dst), '--config', tiny_config
+    ], capture_output=True, text=True, cwd=repo_root)
+    assert run.returncode == 0, run.stderr
+    assert 'wrote' in run.stdout
+    ckpt = torch.load(dst, weights_only=True)
+    assert ckpt['meta']['converted_from'] == 'official.pth'
+    assert not any(k.startswith('loss_texture') for k in ckpt['state_dict'])
+    model = init_refiner(tiny_config, str(dst))
+    assert torch.equal(model.denoise_model.out[2].weight,
+                       source.denoise_model.out[2].weight)
+    assert list(tmp_path.glob('out/*.tmp*')) == []
+
+
+def test_convert_reports_bad_input_and_keeps_existing_output(
+        tmp_path, tiny_config, repo_root):
+    src, dst = tmp_path / 'bad.pth', tmp_path / 'keep.pth'
+    torch.save({'denoise_model.nothing': torch.zeros(1)}, src)
+    dst.write_bytes(b'previous result')
+    run = subprocess.run([
+        sys.executable, f'{repo_root}/tools/convert_official_checkpoint.py',
+        str(src), str(dst), '--config', tiny_config
+    ], capture_output=True, text=True, cwd=repo_root)
+    assert run.returncode != 0
+    assert 'bad.pth' in run.stderr and 'missing keys' in run.stderr
+    assert dst.read_bytes() == b'previous result'

@@ -1,0 +1,132 @@
+"""Batched crop-resize and paste-back of object boxes, on any device.
+
+The official instance protocol (MengyuWang826/SegRefiner, ``mmdet/models/
+detectors/segrefiner_instance.py``) crops each box, resizes it with
+``F.interpolate(mode='bilinear', align_corners=False)`` and pastes results
+back with ``grid_sample`` over the whole image, one instance at a time.
+Here both directions are single batched gathers over all boxes:
+
+* :func:`crop_resize` reproduces ``F.interpolate`` of each crop exactly (same
+  source coordinates, clamping at the *crop* border, same weights) without
+  materialising any crop, and reads ``uint8`` images directly;
+* :func:`paste_masks` evaluates the official ``grid_sample`` paste only on
+  each box grown by the few pixels where bilinear sampling can still reach
+  the crop (beyond them the official value is exactly 0), all boxes in one
+  ``grid_sample`` call, and scatters into the output without a host sync.
+
+The paste follows detectron2's ``layers/mask_ops.py`` idea of pasting in a
+box-sized window instead of the full image.
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+
+
+def _source_index(start: torch.Tensor, length: torch.Tensor,
+                  size: int) -> Tuple[torch.Tensor, torch.Tensor,
+                                      torch.Tensor]:
+    """Neighbour indices and weights of ``F.interpolate`` along one axis."""
+    length = length.clamp(min=1)
+    scale = (length.float() / size)[:, None]
+    dst = torch.arange(size, device=start.device, dtype=torch.float32) + 0.5
+    src = (dst[None] * scale - 0.5).clamp(min=0)
+    i0 = torch.minimum(src.floor().long(), length[:, None] - 1)
+    i1 = torch.minimum(i0 + 1, length[:, None] - 1)
+    lam = src - i0
+    return start[:, None] + i0, start[:, None] + i1, lam
+
+
+def crop_resize(source: torch.Tensor,
+                boxes: torch.Tensor,
+                size: int,
+                batch_index: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Crop every box and resize it to ``size x size``, in one gather.
+
+    Args:
+        source: ``(C, H, W)`` image or ``(B, C, H, W)`` stack, any dtype
+            (``uint8`` and ``bool`` are read directly).
+        boxes: ``(N, 4)`` long boxes ``x1, y1, x2, y2`` (exclusive ends)
+            inside the image.
+        size: Output side.
+        batch_index: ``(N,)`` index into a ``(B, C, H, W)`` source (e.g.
+            each instance's own mask); ``None`` for a single image.
+
+    Returns:
+        ``(N, C, size, size)`` float32, equal to
+        ``F.interpolate(source[b, :, y1:y2, x1:x2][None], (size, size),
+        mode='bilinear', align_corners=False)`` for each box.
+    """
+    if source.dim() == 3:
+        source = source[None]
+    boxes = boxes.to(source.device)
+    if batch_index is None:
+        batch_index = torch.zeros(len(boxes), dtype=torch.long,
+                                  device=source.device)
+    y0, y1, ly = _source_index(boxes[:, 1], boxes[:, 3] - boxes[:, 1], size)
+    x0, x1, lx = _source_index(boxes[:, 0], boxes[:, 2] - boxes[:, 0], size)
+    bi = batch_index.to(source.device)[:, None, None]
+
+    def gather(ys: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+        # advanced indices around a slice: the result is (N, S, S, C)
+        return source[bi, :, ys[:, :, None], xs[:, None, :]].float()
+
+    ly, lx = ly[:, :, None, None], lx[:, None, :, None]
+    top = (1 - lx) * gather(y0, x0) + lx * gather(y0, x1)
+    bottom = (1 - lx) * gather(y1, x0) + lx * gather(y1, x1)
+    return ((1 - ly) * top + ly * bottom).permute(0, 3, 1, 2)
+
+
+def paste_masks(masks: torch.Tensor,
+                boxes: torch.Tensor,
+                height: int,
+                width: int,
+                threshold: Optional[float] = 0.5) -> torch.Tensor:
+    """Paste ``(N, 1, S, S)`` crop results back into ``height x width``.
+
+    Args:
+        masks: Crop-resolution probabilities.
+        boxes: ``(N, 4)`` long boxes the crops were taken from.
+        height: Image height.
+        width: Image width.
+        threshold: Binarise at this value (``>=``) and return bool; ``None``
+            returns the float32 values.
+
+    Returns:
+        ``(N, H, W)`` bool (or float32) masks; zero outside each box's reach,
+        exactly as the official full-image ``grid_sample`` paste.
+    """
+    n, _, size_h, size_w = masks.shape
+    device = masks.device
+    dtype = torch.bool if threshold is not None else torch.float32
+    if n == 0:
+        return torch.zeros(0, height, width, dtype=dtype, device=device)
+    boxes = boxes.to(device)
+    bw = (boxes[:, 2] - boxes[:, 0]).clamp(min=1)
+    bh = (boxes[:, 3] - boxes[:, 1]).clamp(min=1)
+    # Bilinear sampling reaches at most len / (2 * size) px past a box edge.
+    margin = torch.maximum(bw // size_w, bh // size_h) + 2
+    rx0 = (boxes[:, 0] - margin).clamp(min=0)
+    ry0 = (boxes[:, 1] - margin).clamp(min=0)
+    rx1 = (boxes[:, 2] + margin).clamp(max=width)
+    ry1 = (boxes[:, 3] + margin).clamp(max=height)
+    # Window sizes are bounded by the box sizes; one sync for the shapes.
+    win_h, win_w = [int(v) for v in torch.stack(
+        [(ry1 - ry0).max(), (rx1 - rx0).max()]).tolist()]
+    ys = ry0[:, None] + torch.arange(win_h, device=device)[None]
+    xs = rx0[:, None] + torch.arange(win_w, device=device)[None]
+    gy = (ys.float() + 0.5 - boxes[:, 1:2]) / bh[:, None] * 2 - 1
+    gx = (xs.float() + 0.5 - boxes[:, 0:1]) / bw[:, None] * 2 - 1
+    grid = torch.stack([gx[:, None, :].expand(n, win_h, win_w),
+                        gy[:, :, None].expand(n, win_h, win_w)], dim=3)
+    values = F.grid_sample(masks.float(), grid, mode='bilinear',
+                           padding_mode='zeros', align_corners=False)[:, 0]
+    if threshold is not None:
+        values = values >= threshold
+    valid = (ys < ry1[:, None])[:, :, None] & (xs < rx1[:, None])[:, None]
+    flat = (torch.arange(n, device=device)[:, None, None] * height * width +
+            ys[:, :, None] * width + xs[:, None, :])
+    flat = torch.where(valid, flat, n * height * width)  # spill slot
+    out = torch.zeros(n * height * width + 1, dtype=dtype, device=device)
+    out[flat.reshape(-1)] = values.reshape(-1)
+    return out[:-1].view(n, height, width)

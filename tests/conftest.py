@@ -25,3 +25,44 @@ def tiny_refiner():
     from segrefiner.apis import init_refiner
     torch.manual_seed(0)
     return init_refiner(TINY_CONFIG)
+
+
+class IdentityRefiner:
+    """Marker base: see :func:`identity_refiner`."""
+
+
+@pytest.fixture
+def identity_refiner():
+    """A tiny SegRefiner whose ``refine`` returns its coarse input.
+
+    Records the batch sizes and resolutions it was called with in
+    ``model.calls``; ``model_size`` is 64 to keep tests fast.
+    """
+    from segrefiner.models import SegRefiner
+
+    class Identity(SegRefiner, IdentityRefiner):
+
+        def refine(self, images, coarse, steps=None, generator=None,
+                   timesteps=None, prior=None, return_fine_probs=False):
+            self.calls.append(tuple(images.shape))
+            out = (coarse >= 0.5).float()
+            if return_fine_probs:
+                # confident everywhere except along the mask boundary
+                edge = torch.nn.functional.max_pool2d(out, 3, 1, 1) - (
+                    -torch.nn.functional.max_pool2d(-out, 3, 1, 1))
+                return out, 0.8 * (1 - 0.5 * edge)
+            return out
+
+    model = Identity(
+        denoise_model=dict(model_channels=32, num_res_blocks=1,
+                           channel_mult=(1, 2), attention_strides=(2, ),
+                           num_heads=2),
+        test_cfg=dict(model_size=64)).eval()
+    model.calls = []
+    return model
+
+
+def mask_iou(a, b) -> float:
+    import numpy as np
+    union = np.logical_or(a, b).sum()
+    return 1.0 if union == 0 else np.logical_and(a, b).sum() / union

@@ -115,12 +115,25 @@ class PatchCanvas:
 
     def add(self, probs: torch.Tensor, rows: torch.Tensor,
             cols: torch.Tensor) -> None:
-        """Accumulate ``(K, s, s)`` probabilities at their coordinates."""
-        index = (rows[:, :, None].expand_as(probs),
-                 cols[:, None, :].expand_as(probs))
-        self.sum.index_put_(index, probs.float(), accumulate=True)
-        self.count.index_put_(index, torch.ones_like(probs, dtype=torch.float),
-                              accumulate=True)
+        """Accumulate ``(K, s, s)`` probabilities at their coordinates.
+
+        One ``index_add_`` on CPU, where it is deterministic; on other
+        devices, whose atomic adds would make overlapping sums depend on
+        scheduling, one slice-add per patch in a fixed order, so that a
+        seeded call is bit-reproducible everywhere.
+        """
+        probs = probs.float()
+        if self.sum.device.type == 'cpu':
+            width = self.sum.shape[1]
+            flat = (rows[:, :, None] * width + cols[:, None, :]).reshape(-1)
+            self.sum.view(-1).index_add_(0, flat, probs.reshape(-1))
+            self.count.view(-1).index_add_(
+                0, flat, torch.ones_like(probs).reshape(-1))
+            return
+        for prob, r, c in zip(probs, rows[:, 0].tolist(), cols[:, 0].tolist()):
+            side = prob.shape[0]
+            self.sum[r:r + side, c:c + side] += prob
+            self.count[r:r + side, c:c + side] += 1
 
     def merge(self, base: torch.Tensor, threshold: float = 0.5,
               return_probs: bool = False) -> torch.Tensor:

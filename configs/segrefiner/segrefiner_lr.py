@@ -19,7 +19,7 @@ model = dict(
         mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]),
     test_cfg=dict(
         model_size=256, batch_max=32, pad_width=20, area_thr=512,
-        fine_prob_thr=0.9, iou_thr=0.3))
+        fine_prob_thr=0.9, iou_thr=0.3, max_patches=None))
 
 optim_wrapper = dict(
     type='OptimWrapper',

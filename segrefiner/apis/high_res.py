@@ -53,7 +53,8 @@ def refine_high_res(model: SegRefiner,
 
     Args:
         model: The refiner (``model.test_cfg``: ``model_size``,
-            ``fine_prob_thr``, ``iou_thr``, ``batch_max``).
+            ``fine_prob_thr``, ``iou_thr``, ``batch_max`` and the optional
+            ``max_patches`` cap, ``None`` (no cap) as officially).
         image: ``(3, H, W)`` uint8 (or 0-255 float) RGB on the model's
             device.
         mask: ``(H, W)`` bool coarse mask on the same device.
@@ -85,6 +86,8 @@ def refine_high_res(model: SegRefiner,
     boxes = propose_patches(fine, height, width, side, cfg['fine_prob_thr'],
                             cfg['iou_thr'])
     boxes = boundary_boxes(global_bin, iy, ix, boxes)
+    if cfg.get('max_patches') is not None:
+        boxes = boxes[:cfg['max_patches']]  # the least confident first
     if len(boxes) == 0:
         return base
     canvas = PatchCanvas(height, width, device)

@@ -22,6 +22,7 @@ from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 
+from .fused_step import fused_reverse_step, fused_step_available
 from .schedule import DiffusionSchedule
 
 DenoiseFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -121,10 +122,18 @@ def reverse_step(logits: torch.Tensor,
 
     Returns:
         ``(next mask, updated cur_fine)``, both float32.
+
+    On CUDA with Triton this runs as the single fused kernel of
+    :mod:`segrefiner.diffusion.fused_step` (same function, its own Philox
+    random stream); elsewhere as the plain torch ops below.
     """
-    cur_fine = accumulate_fine_probs(cur_fine, logits,
-                                     float(schedule.betas_cumprod[t]),
-                                     float(schedule.betas_cumprod_prev[t]))
+    beta_bar = float(schedule.betas_cumprod[t])
+    beta_bar_prev = float(schedule.betas_cumprod_prev[t])
+    if fused_step_available(logits):
+        return fused_reverse_step(logits, cur_fine, coarse, beta_bar,
+                                  beta_bar_prev, last, generator)
+    cur_fine = accumulate_fine_probs(cur_fine, logits, beta_bar,
+                                     beta_bar_prev)
     if last:
         return logits.float().sigmoid(), cur_fine
     noise = uniform_noise(cur_fine, generator)

@@ -28,7 +28,7 @@ OFFICIAL_TEST_CFG = dict(
     # instance / object-crop protocol (official segrefiner_coco.py)
     pad_width=20, area_thr=512,
     # high-resolution protocol (official segrefiner_big.py / _dis.py)
-    fine_prob_thr=0.9, iou_thr=0.3)
+    fine_prob_thr=0.9, iou_thr=0.3, max_patches=None)
 
 
 def _stack_masks(samples: Sequence[BaseDataElement], key: str,
@@ -57,7 +57,9 @@ class SegRefiner(BaseModel):
         data_preprocessor: Config of the data preprocessor.
         test_cfg: Inference settings used by :mod:`segrefiner.apis`
             (``model_size``, ``batch_max``, ``pad_width``, ``area_thr``,
-            ``fine_prob_thr``, ``iou_thr``); merged over the official ones.
+            ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
+            many HR patches, least confident first, ``None`` for all as
+            officially); merged over the official ones.
         init_cfg: mmengine initialisation config.
 
     Example:

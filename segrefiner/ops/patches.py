@@ -139,6 +139,9 @@ class PatchCanvas:
               return_probs: bool = False) -> torch.Tensor:
         """Averaged patches where any patch landed, ``base`` elsewhere.
 
+        The average is computed in place, so the canvas is consumed: the
+        merge adds only bool maps to the two float maps it already holds.
+
         Args:
             base: ``(H, W)`` global result (bool, or float probabilities
                 with ``return_probs``).
@@ -146,7 +149,8 @@ class PatchCanvas:
             return_probs: Return float probabilities instead of a mask.
         """
         covered = self.count > 0
-        mean = self.sum / self.count.clamp(min=1)
+        mean = self.sum.div_(self.count.clamp_(min=1))
+        del self.count
         if return_probs:
             return torch.where(covered, mean, base.float())
         return torch.where(covered, mean >= threshold, base)

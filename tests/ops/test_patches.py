@@ -39,16 +39,21 @@ def test_boundary_filter_keeps_boxes_crossing_the_global_mask():
     assert boundary_boxes(low, iy, ix, boxes).tolist() == [[96, 0, 160, 64]]
 
 
-def test_canvas_averages_overlaps_and_keeps_the_base_elsewhere():
+def filled_canvas():
     canvas = PatchCanvas(4, 6, 'cpu')
     rows = torch.tensor([[0, 1, 2], [1, 2, 3]])
     cols = torch.tensor([[0, 1, 2], [2, 3, 4]])
     probs = torch.stack([torch.full((3, 3), 0.2), torch.full((3, 3), 0.9)])
     canvas.add(probs, rows, cols)
+    return canvas
+
+
+def test_canvas_averages_overlaps_and_keeps_the_base_elsewhere():
     base = torch.ones(4, 6, dtype=torch.bool)
-    merged = canvas.merge(base)
+    merged = filled_canvas().merge(base)
     assert not merged[0, 0]  # 0.2 alone
     assert merged[1, 2]  # (0.2 + 0.9) / 2 = 0.55
     assert merged[0, 5]  # uncovered: base
-    probs_out = canvas.merge(base, return_probs=True)
+    probs_out = filled_canvas().merge(base, return_probs=True)
     assert abs(probs_out[1, 2].item() - 0.55) < 1e-6
+    assert probs_out[0, 5].item() == 1.0

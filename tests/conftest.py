@@ -27,10 +27,6 @@ def tiny_refiner():
     return init_refiner(TINY_CONFIG)
 
 
-class IdentityRefiner:
-    """Marker base: see :func:`identity_refiner`."""
-
-
 @pytest.fixture
 def identity_refiner():
     """A tiny SegRefiner whose ``refine`` returns its coarse input.
@@ -40,7 +36,7 @@ def identity_refiner():
     """
     from segrefiner.models import SegRefiner
 
-    class Identity(SegRefiner, IdentityRefiner):
+    class Identity(SegRefiner):
 
         def refine(self, images, coarse, steps=None, generator=None,
                    timesteps=None, prior=None, return_fine_probs=False):
@@ -61,8 +57,3 @@ def identity_refiner():
     model.calls = []
     return model
 
-
-def mask_iou(a, b) -> float:
-    import numpy as np
-    union = np.logical_or(a, b).sum()
-    return 1.0 if union == 0 else np.logical_and(a, b).sum() / union

@@ -2,7 +2,7 @@
 from .high_res import refine_high_res
 from .init import init_refiner, load_config
 from .instances import refine_crops, refine_instances
-from .io import load_image, load_mask
+from ..fileio import load_image, load_mask
 from .refine import choose_mode, refine
 from .semantic import refine_label_map, refine_semantic
 

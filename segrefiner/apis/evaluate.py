@@ -20,11 +20,10 @@ from mmengine.registry import DATASETS
 from mmengine.utils import ProgressBar
 
 from ..data import datasets  # noqa: F401  (registers the dataset types)
-from ..data.io import write_image
+from ..fileio import load_image, write_image
 from ..evaluation import RefineMetric, binarize
 from ..models import SegRefiner
 from .common import check_same_size
-from .io import load_image
 from .refine import refine
 
 __all__ = [

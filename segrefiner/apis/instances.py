@@ -19,7 +19,7 @@ from ..models import SegRefiner
 from ..ops.boxes import masks_to_boxes, pad_boxes
 from ..ops.crop_paste import crop_resize, paste_masks
 from .common import check_same_size, image_tensor, make_generator
-from .io import ImageLike, load_image
+from ..fileio import ImageLike, load_image
 
 
 def refine_crops(model: SegRefiner,

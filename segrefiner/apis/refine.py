@@ -9,7 +9,7 @@ from ..ops.boxes import masks_to_boxes, pad_boxes
 from .common import check_same_size, image_tensor, make_generator
 from .high_res import refine_high_res
 from .instances import refine_crops
-from .io import ImageLike, load_image, load_mask
+from ..fileio import ImageLike, load_image, load_mask
 
 MODES = ('auto', 'lr', 'hr')
 

@@ -19,7 +19,7 @@ from ..models import SegRefiner
 from ..ops.masks import class_masks
 from .common import check_same_size, image_tensor, make_generator
 from .instances import refine_crops
-from .io import ImageLike, load_image
+from ..fileio import ImageLike, load_image
 
 
 def refine_label_map(model: SegRefiner,

@@ -10,7 +10,6 @@ from .coarse import fill_holes, modify_boundary, perturb, polygonize
 from .collate import refiner_collate
 from .composites import (PHOTOS, Composite, load_photo, make_composite,
                          random_shape)
-from .io import read_image, read_mask, write_image
 from .offline import (generate_coarse_masks, generate_composites, list_masks,
                       name_seed)
 from .transforms import (ContextCrop, GenerateCoarseMask, LoadRefinerData,
@@ -24,6 +23,6 @@ __all__ = [
     'RandomTransform', 'RefinerTransform', 'ResizeTo', 'SharedRandomFlip',
     'fill_holes', 'generate_coarse_masks', 'generate_composites', 'list_masks',
     'load_photo', 'make_composite', 'mask_bbox', 'modify_boundary',
-    'name_seed', 'perturb', 'polygonize', 'random_shape', 'read_image',
-    'read_mask', 'refiner_collate', 'write_image'
+    'name_seed', 'perturb', 'polygonize', 'random_shape',
+    'refiner_collate'
 ]

@@ -1,7 +1,7 @@
 """Offline data generation: coarse masks for GT mask folders, and composites.
 
 Both writers are resumable (finished outputs are skipped), write every file
-atomically (:func:`~segrefiner.data.io.write_image`) and seed every output from
+atomically (:func:`~segrefiner.fileio.write_image`) and seed every output from
 the base seed and the output's own name, so the files are the same whatever the
 number of workers, the scheduling or the number of interrupted runs.
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from .coarse import modify_boundary
 from .composites import make_composite
-from .io import read_mask, write_image
+from ..fileio import load_mask, write_image
 
 __all__ = [
     'MASK_SUFFIXES', 'generate_coarse_masks', 'generate_composites',
@@ -73,7 +73,7 @@ def _coarse_task(mask_path: Path, out_dir: Path, seed: int,
                for variant, expand in COARSE_VARIANTS]
     targets = [(path, expand) for path, expand in targets if not path.exists()]
     try:
-        gt = read_mask(mask_path) if targets else None
+        gt = load_mask(mask_path).astype(np.uint8) if targets else None
         for path, expand in targets:
             rng = np.random.default_rng(
                 name_seed(seed, f'{path.parent.name}/{path.name}'))
@@ -94,7 +94,7 @@ def generate_coarse_masks(
 
     Args:
         mask_paths: GT mask files (0/255 or 0/1, see
-            :func:`~segrefiner.data.io. read_mask`); outputs are named by their
+            :func:`~segrefiner.fileio.load_mask`); outputs are named by their
             stems.
         out_dir: Folder that receives ``coarse/`` and ``coarse_expand/``.
         seed: Base seed; each output is seeded with it and its own name.

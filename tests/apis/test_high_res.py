@@ -1,9 +1,9 @@
 import numpy as np
 import torch
-from conftest import mask_iou
 
 from segrefiner.apis import refine, refine_high_res
 from segrefiner.apis.high_res import patch_side
+from segrefiner.evaluation.functional import mask_iou
 
 
 def blob(height, width):

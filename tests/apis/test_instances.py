@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from conftest import mask_iou
 
 from segrefiner.apis import refine_instances
+from segrefiner.evaluation.functional import mask_iou
 
 
 def shapes(height=120, width=160):

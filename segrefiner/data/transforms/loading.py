@@ -7,9 +7,10 @@ reads the offline ``coarse_expand`` mask with probability 0.5 and the plain
 """
 from typing import Optional
 
+import numpy as np
 from mmengine.registry import TRANSFORMS
 
-from ..io import read_image, read_mask
+from ...fileio import load_image, load_mask
 from .base import RandomTransform
 
 __all__ = ['LoadRefinerData']
@@ -20,7 +21,7 @@ class LoadRefinerData(RandomTransform):
     """Read ``img_path``, ``gt_path`` and the coarse mask paths of a sample.
 
     Sets ``img`` (RGB), ``gt_mask`` and ``coarse_mask`` (0/1, see
-    :func:`~segrefiner.data.io.read_mask`) and ``ori_shape``. Masks already in
+    :func:`~segrefiner.fileio.load_mask`) and ``ori_shape``. Masks already in
     the results (e.g. decoded from annotations by the dataset) are kept. The
     coarse mask comes from ``coarse_expand_path`` with probability
     ``expand_prob`` when the sample has one, else from ``coarse_path`` when it
@@ -39,17 +40,17 @@ class LoadRefinerData(RandomTransform):
         self.expand_prob = expand_prob
 
     def transform(self, results: dict) -> dict:
-        results['img'] = read_image(results['img_path'])
+        results['img'] = load_image(results['img_path'])
         results['ori_shape'] = results['img'].shape[:2]
         if 'gt_mask' not in results:
-            results['gt_mask'] = read_mask(results['gt_path'])
+            results['gt_mask'] = load_mask(results['gt_path']).astype(np.uint8)
         if 'coarse_mask' not in results:
             expand = (results.get('coarse_expand_path') is not None
                       and self.generator(results).random() < self.expand_prob)
             path = results.get(
                 'coarse_expand_path' if expand else 'coarse_path')
             if path is not None:
-                results['coarse_mask'] = read_mask(path)
+                results['coarse_mask'] = load_mask(path).astype(np.uint8)
         for key in ('gt_mask', 'coarse_mask'):
             if key in results and results[key].shape != results['ori_shape']:
                 raise ValueError(

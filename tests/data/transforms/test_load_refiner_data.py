@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from segrefiner.data import LoadRefinerData, write_image
+from segrefiner.data import LoadRefinerData
+from segrefiner.fileio import write_image
 
 
 @pytest.fixture

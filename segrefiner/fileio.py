@@ -1,10 +1,19 @@
-"""Reading images and masks given as paths or arrays, with clear errors."""
+"""Reading images and masks (paths or arrays) and writing them atomically.
+
+The one place the package touches image files: the APIs, the datasets' loading
+transform, the offline generators and the tools all read and write through
+these functions, so every reader accepts the same variety (grayscale, RGBA,
+16-bit, 0/1 or 0/255 masks) and every writer is atomic.
+"""
 import os
+import tempfile
+from pathlib import Path
 from typing import Union
 
 import cv2
 import numpy as np
 
+PathLike = Union[str, os.PathLike]
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
 
@@ -77,3 +86,48 @@ def load_mask(mask: ImageLike) -> np.ndarray:
     if top <= 1:
         return data >= 0.5
     return data >= (128 if top <= 255 else 32768)
+
+
+def write_image(path: PathLike,
+                image: np.ndarray,
+                jpeg_quality: int = 95) -> None:
+    """Write an RGB or single-channel ``uint8`` image atomically.
+
+    The file is encoded by its extension, written under a temporary name in the
+    same folder and renamed into place, so a reader (or a resumed run) never
+    sees a partial file. Parent folders are created.
+
+    Args:
+        path: Destination; ``.png``, ``.jpg`` and the other OpenCV extensions.
+        image: HxWx3 RGB or HxW array.
+        jpeg_quality: JPEG quality (ignored by other formats).
+
+    Examples:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), 'm.png')
+        >>> write_image(path, np.full((2, 2), 255, np.uint8))
+        >>> int(read_mask(path).sum())
+        4
+    """
+    if image.dtype != np.uint8 or image.ndim not in (2, 3):
+        raise ValueError(f'expected an HxW or HxWx3 uint8 image, got '
+                         f'{image.dtype} of shape {image.shape}')
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    jpeg = path.suffix.lower() in ('.jpg', '.jpeg')
+    params = [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality] if jpeg else []
+    ok, data = cv2.imencode(path.suffix, image, params)
+    if not ok:
+        raise ValueError(f'cannot encode an image as {path.suffix!r}')
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
+                               suffix='.tmp',
+                               dir=path.parent)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data.tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -4,23 +4,23 @@ import os
 import numpy as np
 import pytest
 
-from segrefiner.data import read_image, read_mask, write_image
+from segrefiner.fileio import load_image, load_mask, write_image
 
 
 def test_round_trip_rgb_and_masks(tmp_path):
     img = np.zeros((3, 4, 3), np.uint8)
     img[..., 0] = 255
     write_image(tmp_path / 'sub' / 'img.png', img)
-    assert np.array_equal(read_image(tmp_path / 'sub' / 'img.png'), img)
+    assert np.array_equal(load_image(tmp_path / 'sub' / 'img.png'), img)
     mask = np.array([[0, 1], [1, 0]], np.uint8)
     write_image(tmp_path / 'a.png', mask * 255)
     write_image(tmp_path / 'b.png', mask)
     write_image(tmp_path / 'c.png', mask * 127)  # grey: under 128
-    assert np.array_equal(read_mask(tmp_path / 'a.png'), mask)
-    assert np.array_equal(read_mask(tmp_path / 'b.png'), mask)
-    assert not read_mask(tmp_path / 'c.png').any()
+    assert np.array_equal(load_mask(tmp_path / 'a.png'), mask.astype(bool))
+    assert np.array_equal(load_mask(tmp_path / 'b.png'), mask.astype(bool))
+    assert not load_mask(tmp_path / 'c.png').any()
     write_image(tmp_path / 'd.jpg', img)
-    assert read_image(tmp_path / 'd.jpg')[..., 0].min() > 240
+    assert load_image(tmp_path / 'd.jpg')[..., 0].min() > 240
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         'a.png', 'b.png', 'c.png', 'd.jpg', 'sub'
     ]
@@ -28,10 +28,10 @@ def test_round_trip_rgb_and_masks(tmp_path):
 
 def test_failures(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.png'):
-        read_mask(tmp_path / 'nope.png')
+        load_mask(tmp_path / 'nope.png')
     (tmp_path / 'bad.png').write_bytes(b'not an image')
-    with pytest.raises(FileNotFoundError, match='bad.png'):
-        read_image(tmp_path / 'bad.png')
+    with pytest.raises(ValueError, match='bad.png'):
+        load_image(tmp_path / 'bad.png')
     (tmp_path / 'keep.png').write_bytes(b'old')
     with pytest.raises(ValueError):
         write_image(tmp_path / 'keep.png', np.zeros((2, 2), np.float64))

@@ -1,0 +1,27 @@
+import subprocess
+import sys
+
+BLOCK = ('mmseg', 'mmdet', 'mmcv', 'pycocotools', 'skimage', 'scipy',
+         'torchvision')
+
+SCRIPT = f"""
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in {BLOCK!r}:
+            raise ImportError('blocked: ' + name)
+sys.meta_path.insert(0, Block())
+import segrefiner
+from segrefiner.apis import init_refiner, refine, refine_instances
+from mmengine.registry import DATASETS, MODELS, TRANSFORMS
+assert MODELS.get('SegRefiner') and MODELS.get('SegRefinerUNet')
+assert TRANSFORMS.get('PackRefinerInputs') and DATASETS.get('BIGDataset')
+print('ok', segrefiner.__version__)
+"""
+
+
+def test_import_needs_only_torch_mmengine_numpy_opencv():
+    run = subprocess.run([sys.executable, '-c', SCRIPT], capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith('ok')

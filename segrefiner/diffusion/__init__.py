@@ -1,11 +1,13 @@
 """Discrete diffusion of SegRefiner: schedule, corruption and sampling."""
 from .sampling import (accumulate_fine_probs, fine_confidence,
                        mix_fine_coarse, p_sample_loop, q_sample, reverse_step,
+                       reverse_step_torch,
                        sample_timesteps, uniform_noise)
 from .schedule import DiffusionSchedule, build_schedule
 
 __all__ = [
     'DiffusionSchedule', 'build_schedule', 'q_sample', 'sample_timesteps',
     'uniform_noise', 'fine_confidence', 'accumulate_fine_probs',
-    'mix_fine_coarse', 'reverse_step', 'p_sample_loop'
+    'mix_fine_coarse', 'reverse_step', 'reverse_step_torch',
+    'p_sample_loop'
 ]

@@ -12,6 +12,7 @@ is reproducible on the same device. The torch twin computes the same
 function for the same uniform draw (checked where a GPU exists, in
 ``tests/diffusion/test_fused_step.py``); only the random stream differs.
 """
+import warnings
 from typing import Optional, Tuple
 
 import torch
@@ -23,11 +24,16 @@ except ImportError:  # pragma: no cover - depends on the install
     triton = None
 
 BLOCK = 1024
+_BROKEN = []  # the error of a kernel that failed to build, if any
 
 
 def fused_step_available(tensor: torch.Tensor) -> bool:
-    """Whether the fused kernel can run on ``tensor``'s device."""
-    return triton is not None and tensor.is_cuda
+    """Whether the fused kernel can run on ``tensor``'s device.
+
+    False after the kernel once failed to compile or launch (an unsupported
+    GPU or Triton version): the torch twin then takes over, with a warning.
+    """
+    return triton is not None and tensor.is_cuda and not _BROKEN
 
 
 if triton is not None:
@@ -76,7 +82,15 @@ def fused_reverse_step(logits: torch.Tensor,
     seed = torch.randint(0, 2**31 - 1, (1, ), generator=generator,
                          device=logits.device, dtype=torch.int32)
     n = cur_fine.numel()
-    _reverse_step_kernel[(triton.cdiv(n, BLOCK), )](
-        logits, cur_fine, coarse, out, fine_out, seed, n, beta_bar,
-        beta_bar_prev, LAST=last, BLOCK_SIZE=BLOCK)
+    try:
+        _reverse_step_kernel[(triton.cdiv(n, BLOCK), )](
+            logits, cur_fine, coarse, out, fine_out, seed, n, beta_bar,
+            beta_bar_prev, LAST=last, BLOCK_SIZE=BLOCK)
+    except Exception as exc:  # compile/launch failure: fall back, say so
+        _BROKEN.append(exc)
+        warnings.warn(f'fused CUDA reverse step unavailable ({exc!r}); '
+                      'using the plain torch step')
+        from .sampling import reverse_step_torch
+        return reverse_step_torch(logits, cur_fine, coarse, beta_bar,
+                                  beta_bar_prev, last, generator)
     return out, fine_out

@@ -101,6 +101,21 @@ def mix_fine_coarse(logits: torch.Tensor, cur_fine: torch.Tensor,
     return (logits >= 0).float() * fine_map + coarse * (1 - fine_map)
 
 
+def reverse_step_torch(logits: torch.Tensor, cur_fine: torch.Tensor,
+                       coarse: torch.Tensor, beta_bar: float,
+                       beta_bar_prev: float, last: bool,
+                       generator: Optional[torch.Generator] = None
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The reverse step in plain torch ops (the CPU path, the fused
+    kernel's twin); schedule values given directly."""
+    cur_fine = accumulate_fine_probs(cur_fine, logits, beta_bar,
+                                     beta_bar_prev)
+    if last:
+        return logits.float().sigmoid(), cur_fine
+    noise = uniform_noise(cur_fine, generator)
+    return mix_fine_coarse(logits, cur_fine, coarse, noise), cur_fine
+
+
 def reverse_step(logits: torch.Tensor,
                  cur_fine: torch.Tensor,
                  coarse: torch.Tensor,
@@ -125,19 +140,14 @@ def reverse_step(logits: torch.Tensor,
 
     On CUDA with Triton this runs as the single fused kernel of
     :mod:`segrefiner.diffusion.fused_step` (same function, its own Philox
-    random stream); elsewhere as the plain torch ops below.
+    random stream); elsewhere as :func:`reverse_step_torch`.
     """
     beta_bar = float(schedule.betas_cumprod[t])
     beta_bar_prev = float(schedule.betas_cumprod_prev[t])
-    if fused_step_available(logits):
-        return fused_reverse_step(logits, cur_fine, coarse, beta_bar,
-                                  beta_bar_prev, last, generator)
-    cur_fine = accumulate_fine_probs(cur_fine, logits, beta_bar,
-                                     beta_bar_prev)
-    if last:
-        return logits.float().sigmoid(), cur_fine
-    noise = uniform_noise(cur_fine, generator)
-    return mix_fine_coarse(logits, cur_fine, coarse, noise), cur_fine
+    step = (fused_reverse_step
+            if fused_step_available(logits) else reverse_step_torch)
+    return step(logits, cur_fine, coarse, beta_bar, beta_bar_prev, last,
+                generator)
 
 
 def p_sample_loop(denoise_fn: DenoiseFn,

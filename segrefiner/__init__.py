@@ -3,7 +3,7 @@
 Importing the package registers the core modules in mmengine's root
 registries; it needs only torch, mmengine, numpy and opencv.
 """
-from . import data, models  # noqa: F401  (registers models, transforms, datasets)
+from . import data, engine, models  # noqa: F401  (registers the modules)
 from .version import __version__
 
-__all__ = ['__version__', 'data', 'models']
+__all__ = ['__version__', 'data', 'engine', 'models']

@@ -1,0 +1,44 @@
+# The embedded demo model: the tiny UNet at 128 px, trained on CPU on
+# composites from scikit-image's bundled photos (tools/gen_composites.py)
+# with online coarse masks, the LR object-crop recipe, and the stable recipe
+# (linear warm-up, gradient clipping) instead of the official lr with no
+# warm-up, which diverges for many users (official issues #4, #22).
+_base_ = ['./segrefiner_tiny.py']
+
+size = 128
+model = dict(test_cfg=dict(model_size=size))
+
+train_pipeline = [
+    dict(type='LoadRefinerData'),
+    dict(type='GenerateCoarseMask', iou_target=0.8),
+    dict(type='ObjectCrop', pad=40),
+    dict(type='ResizeTo', size=size),
+    dict(type='SharedRandomFlip', prob=0.5),
+    dict(type='PackRefinerInputs'),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='refiner_collate'),
+    dataset=dict(
+        type='RefineFolderDataset',
+        data_root='data/demo_train',
+        data_prefix=dict(img_path='images', gt_path='masks'),
+        pipeline=train_pipeline))
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=4e-4, weight_decay=0, betas=(0.9, 0.999)),
+    clip_grad=dict(max_norm=1.0))
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1200)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=50),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=1200,
+         eta_min=1e-5),
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=200, max_keep_ckpts=3))

@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 
 PathLike = Union[str, os.PathLike]
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
 
@@ -127,6 +129,7 @@ def write_image(path: PathLike,
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data.tobytes())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

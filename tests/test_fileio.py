@@ -49,3 +49,10 @@ def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
         write_image(tmp_path / 'keep.png', np.zeros((2, 2), np.uint8))
     assert (tmp_path / 'keep.png').read_bytes() == b'old'
     assert [p.name for p in tmp_path.iterdir()] == ['keep.png']  # no temp
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    write_image(tmp_path / 'm.png', np.zeros((2, 2), np.uint8))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / 'm.png').stat().st_mode & 0o777 == 0o666 & ~umask

@@ -32,13 +32,13 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=4e-4, weight_decay=0, betas=(0.9, 0.999)),
     clip_grad=dict(max_norm=1.0))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1200)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=600)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=50),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=1200,
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=600,
          eta_min=1e-5),
 ]
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=200, max_keep_ckpts=3))
+    checkpoint=dict(interval=100, max_keep_ckpts=3))

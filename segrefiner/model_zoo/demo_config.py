@@ -1,0 +1,14 @@
+# The embedded demo model (see configs/segrefiner/segrefiner_demo.py, which
+# trains it): the tiny UNet with the official diffusion at 128 px.
+model = dict(
+    type='SegRefiner',
+    denoise_model=dict(
+        type='SegRefinerUNet', in_channels=4, out_channels=1,
+        model_channels=32, num_res_blocks=1, channel_mult=(1, 2, 2, 2),
+        attention_strides=(8, ), num_heads=2, learn_time_embd=True,
+        dropout=0.0),
+    diffusion_cfg=dict(
+        betas=dict(type='linear', start=0.8, stop=0, num_timesteps=6)),
+    test_cfg=dict(
+        model_size=128, batch_max=32, pad_width=20, area_thr=512,
+        fine_prob_thr=0.9, iou_thr=0.3, max_patches=None))

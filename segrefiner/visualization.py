@@ -1,0 +1,47 @@
+"""Pictures of a refinement: overlays and a side-by-side panel strip."""
+from typing import Sequence, Tuple
+
+import cv2
+import numpy as np
+
+GREEN = (40, 220, 90)
+ORANGE = (255, 140, 0)
+
+
+def overlay(image: np.ndarray, mask: np.ndarray,
+            color: Tuple[int, int, int], alpha: float = 0.45) -> np.ndarray:
+    """``image`` (H x W x 3 RGB uint8) with ``mask`` tinted and outlined."""
+    out = image.astype(np.float32)
+    tint = np.array(color, np.float32)
+    out[mask] = (1 - alpha) * out[mask] + alpha * tint
+    out = out.round().astype(np.uint8)
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST,
+                                   cv2.CHAIN_APPROX_NONE)
+    cv2.drawContours(out, contours, -1, color, 1)
+    return out
+
+
+def heatmap(values: np.ndarray) -> np.ndarray:
+    """An H x W map in [0, 1] as an RGB colour image (dark = low)."""
+    gray = (np.clip(values, 0, 1) * 255).round().astype(np.uint8)
+    return cv2.cvtColor(cv2.applyColorMap(gray, cv2.COLORMAP_VIRIDIS),
+                        cv2.COLOR_BGR2RGB)
+
+
+def panel_strip(panels: Sequence[np.ndarray], titles: Sequence[str],
+                height: int = 360) -> np.ndarray:
+    """Panels resized to ``height``, titled, side by side (RGB uint8)."""
+    tiles = []
+    for panel, title in zip(panels, titles):
+        scale = height / panel.shape[0]
+        tile = cv2.resize(panel, (max(1, round(panel.shape[1] * scale)),
+                                  height), interpolation=cv2.INTER_AREA)
+        bar = np.full((28, tile.shape[1], 3), 255, np.uint8)
+        cv2.putText(bar, title, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55,
+                    (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(np.vstack([bar, tile]))
+    gap = np.full((height + 28, 6, 3), 255, np.uint8)
+    strip = [tiles[0]]
+    for tile in tiles[1:]:
+        strip += [gap, tile]
+    return np.hstack(strip)

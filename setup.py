@@ -31,7 +31,8 @@ setup(
             'mmcv==2.1.0', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy',
             'regex'
         ],
-        'eval': ['pycocotools', 'scipy'],
+        'eval': ['pycocotools'],
+        'data': ['scikit-image'],
         'tests': ['pytest'],
     },
     license='Apache-2.0',

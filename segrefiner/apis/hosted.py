@@ -1,0 +1,147 @@
+"""A refiner hosted inside another framework's model: building and images.
+
+The mmseg and mmdet adapters (:mod:`segrefiner.mmseg`,
+:mod:`segrefiner.mmdet`) both hold a :class:`SegRefiner` as the ``refiner``
+submodule of a segmentor or detector. They share three needs, met here
+without importing either framework:
+
+* :func:`build_hosted_refiner` builds the refiner from the ``refiner=dict``
+  of a host config and loads the refiner's *own* checkpoint. The host's
+  checkpoint (a stock mmseg/mmdet ``.pth``) has no ``refiner.*`` keys, so a
+  load-state-dict pre-hook keeps the refiner's weights wherever the incoming
+  state dict lacks them: strict loads succeed and nothing is reported
+  missing. mmengine's ``load_state_dict`` (``mmengine/runner/
+  checkpoint.py``, v0.10.7) and torch's both run these hooks per module.
+* :func:`host_image` recovers the original image that the host's
+  predictions (at ``ori_shape``, ``rescale=True``) refer to: the file at
+  ``img_path`` decoded like mmcv's ``LoadImageFromFile`` (cv2,
+  ``IMREAD_COLOR``), or, for in-memory inputs, the preprocessed batch
+  inverted (de-normalise, drop the bottom/right padding beyond
+  ``img_shape``, un-flip, channel order, resize to the target size), as
+  OPENMMLAB.md section 2.4 describes.
+* :func:`hosted_generator`: the sampling generator of one prediction call,
+  seeded from ``refiner.test_cfg['seed']`` when set.
+"""
+import os
+from typing import Mapping, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..models import SegRefiner
+from .common import make_generator
+from .init import init_refiner
+
+#: Keys of a host's ``refiner=dict(...)`` that are not SegRefiner arguments.
+ADAPTER_KEYS = ('config', 'checkpoint')
+FLIP_DIMS = dict(horizontal=(2, ), vertical=(1, ), diagonal=(1, 2))
+
+
+def _keep_own_weights(module: nn.Module, state_dict: dict, prefix: str,
+                      *args) -> None:
+    """Load-state-dict pre-hook: fill the refiner keys a checkpoint lacks."""
+    for key, value in module.state_dict().items():
+        state_dict.setdefault(prefix + key, value)
+
+
+def build_hosted_refiner(cfg: Mapping) -> SegRefiner:
+    """Build the refiner of a host model's ``refiner=dict(...)``.
+
+    Args:
+        cfg: A ``SegRefiner`` model config plus two optional keys:
+            ``config``, a refiner config file whose ``model`` the other
+            keys override (default: the dict alone is the model config,
+            whose defaults are the official LR model), and ``checkpoint``,
+            the refiner's weights (official release or project file).
+            Inference settings go in ``test_cfg``; ``test_cfg=dict(seed=0)``
+            makes the sampling reproducible.
+
+    Returns:
+        The refiner in eval mode with frozen weights, marked initialised
+        (a host's ``init_weights`` leaves it alone) and keeping its weights
+        when a host checkpoint without ``refiner.*`` keys is loaded.
+
+    Example:
+        >>> refiner = build_hosted_refiner(dict(
+        ...     config='configs/segrefiner/segrefiner_tiny.py',
+        ...     checkpoint=None, test_cfg=dict(model_size=64, seed=0)))
+        >>> refiner.test_cfg['model_size'], refiner.training
+        (64, False)
+    """
+    options = {k: v for k, v in cfg.items() if k not in ADAPTER_KEYS}
+    config, checkpoint = cfg.get('config'), cfg.get('checkpoint')
+    if config is None:
+        refiner = init_refiner(dict(model=options), checkpoint)
+    else:
+        refiner = init_refiner(config, checkpoint,
+                               cfg_options=dict(model=options))
+    refiner.requires_grad_(False)
+    refiner._is_init = True
+    refiner._register_load_state_dict_pre_hook(_keep_own_weights,
+                                               with_module=True)
+    return refiner
+
+
+def hosted_generator(refiner: SegRefiner) -> Optional[torch.Generator]:
+    """The generator for one prediction call (``None``: torch's global)."""
+    return make_generator(refiner.device, refiner.test_cfg.get('seed'))
+
+
+def _read_color(path: str) -> Optional[np.ndarray]:
+    """RGB ``uint8`` array of a local file decoded as ``LoadImageFromFile``
+    does by default (cv2, ``IMREAD_COLOR``, EXIF orientation applied);
+    ``None`` when it is not a readable local file."""
+    image = cv2.imread(path, cv2.IMREAD_COLOR) if os.path.isfile(
+        path) else None
+    return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def host_image(inputs: torch.Tensor, meta: Mapping,
+               preprocessor: nn.Module,
+               shape: Sequence[int]) -> torch.Tensor:
+    """The original RGB image of one preprocessed input, at ``shape``.
+
+    Args:
+        inputs: ``(3, H, W)`` preprocessed (normalised, resized, padded)
+            image of the batch, as the host's ``predict`` receives it.
+        meta: Its sample's metainfo (``img_path``, ``img_shape``, ``flip``,
+            ``flip_direction``; all optional).
+        preprocessor: The host's data preprocessor (mmengine's
+            ``ImgDataPreprocessor`` or mmseg's ``SegDataPreProcessor``):
+            ``mean``, ``std``, ``_enable_normalize`` and the BGR/RGB swap
+            flag (``_channel_conversion`` or ``channel_conversion``).
+        shape: ``(h, w)`` of the predictions, normally ``ori_shape``.
+
+    Returns:
+        ``(3, h, w)`` uint8 RGB tensor on ``inputs.device``: the file at
+        ``img_path`` if it has that size, else the inverted input.
+
+    Example:
+        >>> image = host_image(inputs[0], sample.metainfo,
+        ...                    model.data_preprocessor, sample.ori_shape)
+    """
+    shape = tuple(int(s) for s in shape[:2])
+    path = meta.get('img_path')
+    if isinstance(path, str):
+        array = _read_color(path)
+        if array is not None and array.shape[:2] == shape:
+            return torch.from_numpy(array).to(inputs.device).permute(2, 0, 1)
+    image = inputs.float()
+    if getattr(preprocessor, '_enable_normalize', False):
+        image = image * preprocessor.std + preprocessor.mean
+    height, width = meta.get('img_shape', image.shape[-2:])[:2]
+    image = image[:, :height, :width]
+    if meta.get('flip', False):
+        image = image.flip(FLIP_DIMS[meta.get('flip_direction',
+                                              'horizontal')])
+    swapped = getattr(preprocessor, '_channel_conversion',
+                      getattr(preprocessor, 'channel_conversion', False))
+    if not swapped:  # the loaders give BGR; the model saw BGR
+        image = image[[2, 1, 0]]
+    if tuple(image.shape[-2:]) != shape:
+        image = F.interpolate(image[None], size=shape, mode='bilinear',
+                              align_corners=False)[0]
+    return image.round().clamp(0, 255).to(torch.uint8)

@@ -23,19 +23,16 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     collate_fn=dict(type='refiner_collate'),
     dataset=dict(
+        _delete_=True,
         type='RefineFolderDataset',
         data_root='data/demo_train',
         data_prefix=dict(img_path='images', gt_path='masks'),
         pipeline=train_pipeline))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=4e-4, weight_decay=0, betas=(0.9, 0.999)),
-    clip_grad=dict(max_norm=1.0))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=600)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=50),
+         end=50),  # a shorter warm-up than the 1000 iterations of the base
     dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=600,
          eta_min=1e-5),
 ]

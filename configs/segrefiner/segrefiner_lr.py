@@ -1,32 +1,15 @@
-# LR-SegRefiner, the official configuration (official repo
-# configs/segrefiner/segrefiner_lr.py): the model of API.md, AdamW 4e-4,
-# 120k iterations, x0.5 at 80k and 100k, 1 sample per GPU x 8 GPUs.
-_base_ = ['../_base_/default_runtime.py']
+# LR-SegRefiner (official configs/segrefiner/segrefiner_lr.py): the official
+# model and LVIS data, 120k iterations x 8 GPUs x 1 sample, lr x0.5 at 80k and
+# 100k, plus the stable recipe (1000-iteration warm-up, gradient clipping).
+# The official values exactly: segrefiner_lr_official.py.
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/models/segrefiner.py',
+    '../_base_/datasets/lvis_lr.py', '../_base_/schedules/adamw_stable.py'
+]
 
-model = dict(
-    type='SegRefiner',
-    denoise_model=dict(
-        type='SegRefinerUNet', in_channels=4, out_channels=1,
-        model_channels=128, num_res_blocks=2, channel_mult=(1, 1, 2, 2, 4, 4),
-        attention_strides=(16, 32), num_heads=4, learn_time_embd=True,
-        dropout=0.0),
-    diffusion_cfg=dict(
-        betas=dict(type='linear', start=0.8, stop=0, num_timesteps=6)),
-    loss_mask=dict(type='SegRefinerMaskLoss', loss_weight=1.0),
-    loss_texture=dict(type='SegRefinerTextureL1Loss', loss_weight=5.0),
-    data_preprocessor=dict(
-        type='SegRefinerDataPreprocessor',
-        mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]),
-    test_cfg=dict(
-        model_size=256, batch_max=32, pad_width=20, area_thr=512,
-        fine_prob_thr=0.9, iou_thr=0.3, max_patches=None))
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=4e-4, weight_decay=0, betas=(0.9, 0.999), eps=1e-8))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=120000)
 param_scheduler = [
+    {{_base_.warmup}},
     dict(type='MultiStepLR', by_epoch=False, milestones=[80000, 100000],
          gamma=0.5)
 ]

@@ -43,11 +43,12 @@ _SEED_PIXEL_PROB = 0.25
 
 
 def _binary(mask: np.ndarray) -> np.ndarray:
-    """A ``uint8`` 0/1 copy of a bool, 0/1 or 0/255 mask (fg: ``>= 0.5``)."""
+    """A row-major ``uint8`` 0/1 copy of a bool, 0/1 or 0/255 mask (fg:
+    ``>= 0.5``); OpenCV rejects column-major arrays such as pycocotools'."""
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f'expected an HxW mask, got shape {mask.shape}')
-    return (mask >= 0.5).astype(np.uint8)
+    return np.ascontiguousarray(mask >= 0.5, dtype=np.uint8)
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -22,16 +22,6 @@ def test_cfg_options_override_one_field(tiny_config):
     assert m.denoise_model.num_timesteps == 6
 
 
-def test_official_configs_build(repo_root):
-    for name in ('segrefiner_lr', 'segrefiner_hr'):
-        cfg = Config.fromfile(f'{repo_root}/configs/segrefiner/{name}.py')
-        assert cfg.model.denoise_model.channel_mult == (1, 1, 2, 2, 4, 4)
-        assert cfg.optim_wrapper.optimizer.lr == 4e-4
-    hr = Config.fromfile(f'{repo_root}/configs/segrefiner/segrefiner_hr.py')
-    assert hr.train_cfg.max_iters == 40000
-    assert hr.param_scheduler[0].milestones == [20000, 35000]
-
-
 def test_bad_inputs(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.py'):
         init_refiner(str(tmp_path / 'missing.py'))

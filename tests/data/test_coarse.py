@@ -111,3 +111,11 @@ def test_degenerate_masks():
         modify_boundary(np.ones((4, 4, 3)), rng)
     with pytest.raises(ValueError):
         modify_boundary(full, rng, iou_reference='gt')
+
+
+def test_column_major_masks_are_accepted():
+    # pycocotools decodes masks in Fortran order; OpenCV refuses those.
+    disk = np.zeros((64, 64), np.uint8)
+    cv2.circle(disk, (32, 32), 20, 1, -1)
+    coarse = modify_boundary(np.asfortranarray(disk), np.random.default_rng(0))
+    assert coarse.shape == disk.shape and coarse.any()

@@ -41,7 +41,8 @@ def decode_segmentation(segmentation, height: int, width: int) -> np.ndarray:
         rle = mask_utils.frPyObjects(segmentation, height, width)
     else:
         rle = segmentation
-    return mask_utils.decode(rle).astype(np.uint8)
+    # pycocotools decodes column-major; OpenCV needs row-major arrays.
+    return np.ascontiguousarray(mask_utils.decode(rle), dtype=np.uint8)
 
 
 class InstancePicker(RandomTransform):

@@ -108,7 +108,7 @@ def write_image(path: PathLike,
         >>> import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), 'm.png')
         >>> write_image(path, np.full((2, 2), 255, np.uint8))
-        >>> int(read_mask(path).sum())
+        >>> int(load_mask(path).sum())
         4
     """
     if image.dtype != np.uint8 or image.ndim not in (2, 3):

@@ -1,0 +1,292 @@
+"""Refine instance-segmentation result files: mmdet ``.pkl`` and COCO json.
+
+mmdet 3.x ``tools/test.py --out results.pkl`` dumps (``DumpDetResults``) a
+list with one dict per image: ``img_path``, ``pred_instances`` with
+``masks`` (a list of RLE dicts ``{'size': [h, w], 'counts': bytes}``, from
+``encode_mask_results``), ``bboxes``, ``scores`` and ``labels``. A COCO
+``*.segm.json`` result file is a list of ``{image_id, category_id,
+segmentation, score, ...}`` whose images the annotation file names. Every
+image's masks are refined in one :func:`~segrefiner.apis.refine_instances`
+call and the file is written back with the same structure and every other
+field as it was; the refined RLE keeps ``counts`` as ``bytes`` or ``str``
+like its input. The output is written atomically once all images are done;
+meanwhile each image's result is kept in a hidden ``.<out>.partial`` folder
+beside it, which ``resume`` reads to skip finished images.
+"""
+import hashlib
+import json
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Dict, List, NamedTuple, Optional
+
+import numpy as np
+
+from ..data.datasets.coco_refine import decode_segmentation
+from ..data.prediction_io import (atomic_write_bytes, clean_stale_temps,
+                                  encode_rle, fit_to, resolve_image)
+from ..fileio import PathLike, load_image
+from ..models import SegRefiner
+from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .instances import refine_instances
+
+__all__ = ['PartialStore', 'refine_coco_json', 'refine_mmdet_pickle']
+
+
+class PartialStore:
+    """Per-image results of a one-file output, kept beside it until done.
+
+    Args:
+        out: The final output file; the store is ``.<name>.partial`` beside.
+        resume: Keep what an earlier run stored (else start empty).
+    """
+
+    def __init__(self, out: Path, resume: bool) -> None:
+        self.folder = out.parent / f'.{out.name}.partial'
+        if not resume:
+            self.finish()
+        clean_stale_temps(self.folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / (hashlib.sha1(key.encode()).hexdigest() + '.pkl')
+
+    def get(self, key: str, digest: str) -> Optional[Any]:
+        """The stored value of ``key`` if stored for ``digest``, else None."""
+        try:
+            entry = pickle.loads(self._path(key).read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        return entry['value'] if entry.get('digest') == digest else None
+
+    def put(self, key: str, digest: str, value: Any) -> None:
+        """Store ``value`` for ``key`` (atomically)."""
+        atomic_write_bytes(self._path(key),
+                           pickle.dumps(dict(digest=digest, value=value)))
+
+    def finish(self) -> None:
+        """Delete the store (the output is complete)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Group(NamedTuple):
+    """The instances of one image.
+
+    Attributes:
+        key: Unique name of the image in the results (store key).
+        name: The image's file name (``img_path``, ``file_name``) to look up.
+        segmentations: The coarse masks as stored (RLE dicts, polygons).
+        size: ``(height, width)`` for polygons, if known.
+        problem: Why the image cannot be refined (``None``: it can).
+    """
+    key: str
+    name: str
+    segmentations: List[Any]
+    size: Optional[tuple] = None
+    problem: Optional[str] = None
+
+
+def _decode(segmentation: Any, size: Optional[tuple],
+            image_size: tuple) -> np.ndarray:
+    """An HxW mask of one RLE dict or polygon list (``ValueError`` if bad)."""
+    try:
+        if isinstance(segmentation, dict) and 'size' in segmentation:
+            size = tuple(segmentation['size'])
+        height, width = size if size is not None else image_size
+        return decode_segmentation(segmentation, int(height), int(width))
+    except (TypeError, KeyError, IndexError, ValueError) as error:
+        raise ValueError(f'a mask is not a valid RLE or polygon ({error!r})')
+
+
+def _refine_groups(model: SegRefiner, image_dir: PathLike,
+                   groups: List[Group], store: PartialStore,
+                   report: BatchReport,
+                   options: BatchOptions) -> List[Optional[list]]:
+    """Each group's refined RLE list, ``None`` for those that failed."""
+
+    def step(group: Group, warn: Callable[[str], None]) -> Outcome:
+        if group.problem is not None:
+            raise ValueError(group.problem)
+        digest = hashlib.sha1(
+            pickle.dumps((group.name, group.segmentations, options.seed,
+                          options.resize_mask))).hexdigest()
+        stored = store.get(group.key, digest) if options.resume else None
+        if stored is not None:
+            return 'skipped', stored
+        image = load_image(resolve_image(image_dir, group.name))
+        refined = []
+        if group.segmentations:
+            masks = np.stack([
+                _decode(seg, group.size, image.shape[:2])
+                for seg in group.segmentations
+            ])
+            masks = fit_to(masks, image.shape[:2], options.resize_mask,
+                           'instance mask')
+            refined = refine_instances(model, image, masks, options.seed)
+        value = [
+            encode_rle(mask, not isinstance(seg.get('counts'), bytes)
+                       if isinstance(seg, dict) else True)
+            for mask, seg in zip(refined, group.segmentations)
+        ]
+        store.put(group.key, digest, value)
+        return 'refined', value
+
+    return run_batch(groups, lambda group: group.name, step, report, options,
+                     'images')
+
+
+def _load(path: PathLike, loads: Callable[[bytes], Any], kind: str) -> Any:
+    """The content of a pickle or json file, or a ``ValueError``."""
+    try:
+        return loads(Path(path).read_bytes())
+    except (ValueError, EOFError, pickle.UnpicklingError) as error:
+        raise ValueError(f'{path}: not a readable {kind} file ({error})')
+
+
+def _prepare(out: PathLike, inputs: List[PathLike]) -> Path:
+    """The output file (``out/<input name>`` for a folder), checked."""
+    for path in inputs:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f'{path}: no such file')
+    out = Path(out)
+    if out.is_dir():
+        out = out / Path(inputs[0]).name
+    check_output(out, inputs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(out.parent, [out.name])
+    return out
+
+
+def refine_mmdet_pickle(model: SegRefiner,
+                        image_dir: PathLike,
+                        results: PathLike,
+                        out: PathLike,
+                        options: Optional[BatchOptions] = None) -> BatchReport:
+    """Refine the masks of an mmdet 3.x ``--out`` pickle into ``out``.
+
+    Images are found under ``image_dir`` by ``img_path`` (see
+    :func:`~segrefiner.data.prediction_io.resolve_image`). An entry that
+    cannot be refined is reported and written back unchanged. Only open
+    pickles you trust: loading one can run code.
+
+    Args:
+        model: The refiner.
+        image_dir: The images' folder.
+        results: The ``.pkl`` file.
+        out: The output file (a folder: the input's name in it).
+        options: Seed, ``resize_mask``, ``resume``, progress.
+
+    Returns:
+        The :class:`BatchReport` (one item per image).
+    """
+    options = BatchOptions() if options is None else options
+    out = _prepare(out, [results])
+    entries = _load(results, pickle.loads, 'pickle')
+    if not isinstance(entries, list):
+        raise ValueError(f'{results}: expected a list of per-image results')
+    groups = []
+    for i, entry in enumerate(entries):
+        entry = entry if isinstance(entry, dict) else {}
+        pred = entry.get('pred_instances')
+        name = str(entry.get('img_path', f'{results}[{i}]'))
+        problem = None
+        if 'img_path' not in entry or not isinstance(pred, dict):
+            problem = 'not an mmdet result (no img_path or pred_instances)'
+        elif 'masks' not in pred:
+            problem = 'no instance masks (a detection-only result?)'
+        groups.append(
+            Group(str(i), name, [] if problem else list(pred['masks']),
+                  problem=problem))
+    return _finish(model, image_dir, groups, out, options, entries,
+                   _set_mmdet_masks)
+
+
+def _set_mmdet_masks(entries: list, groups: List[Group],
+                     refined: List[Optional[list]]) -> bytes:
+    new = []
+    for entry, masks in zip(entries, refined):
+        if masks is not None:
+            entry = dict(entry)
+            entry['pred_instances'] = dict(entry['pred_instances'],
+                                           masks=masks)
+        new.append(entry)
+    return pickle.dumps(new)
+
+
+def refine_coco_json(model: SegRefiner,
+                     image_dir: PathLike,
+                     results: PathLike,
+                     ann_file: PathLike,
+                     out: PathLike,
+                     options: Optional[BatchOptions] = None) -> BatchReport:
+    """Refine a COCO ``*.segm.json`` result file into ``out``.
+
+    The annotation file maps ``image_id`` to ``file_name``, found under
+    ``image_dir``. The results of an image that cannot be refined (not in
+    the annotations, no image file, bad masks) are written back unchanged.
+
+    Args:
+        model: The refiner.
+        image_dir: The images' folder.
+        results: The result json (a list of ``{image_id, segmentation,
+            ...}``).
+        ann_file: The COCO annotation json with ``images``.
+        out: The output file (a folder: the input's name in it).
+        options: Seed, ``resize_mask``, ``resume``, progress.
+
+    Returns:
+        The :class:`BatchReport` (one item per image).
+    """
+    options = BatchOptions() if options is None else options
+    out = _prepare(out, [results, ann_file])
+    entries = _load(results, json.loads, 'json')
+    if not isinstance(entries, list):
+        raise ValueError(f'{results}: expected a list of results')
+    ann = _load(ann_file, json.loads, 'json')
+    images: Dict[Any, dict] = {
+        img['id']: img
+        for img in (ann.get('images', []) if isinstance(ann, dict) else [])
+    }
+    by_image: Dict[Any, List[int]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ValueError(f'{results}: result {i} is not a dict')
+        by_image.setdefault(entry.get('image_id'), []).append(i)
+    groups = []
+    for image_id, indices in by_image.items():
+        info = images.get(image_id)
+        segs = [entries[i].get('segmentation') for i in indices]
+        problem = None
+        if info is None:
+            problem = f'not in {ann_file}'
+        elif any(seg is None for seg in segs):
+            problem = 'a result has no segmentation (a bbox json?)'
+        name = info['file_name'] if info else f'image_id {image_id}'
+        size = (info.get('height'), info.get('width')) if info else None
+        groups.append(
+            Group(str(image_id), name, [] if problem else segs,
+                  None if size is None or None in size else size, problem))
+
+    def write(entries, groups, refined):
+        new = list(entries)
+        for (_, indices), segs in zip(by_image.items(), refined):
+            for i, seg in zip(indices, segs or []):
+                new[i] = dict(entries[i], segmentation=seg)
+        return json.dumps(new).encode()
+
+    return _finish(model, image_dir, groups, out, options, entries, write)
+
+
+def _finish(model: SegRefiner, image_dir: PathLike, groups: List[Group],
+            out: Path, options: BatchOptions, entries: list,
+            write: Callable[[list, List[Group], list], bytes]) -> BatchReport:
+    """Refine the groups (unless ``out`` is complete) and write ``out``."""
+    report = BatchReport(str(out))
+    if options.resume and out.is_file():
+        report.skipped = len(groups)
+        return report
+    store = PartialStore(out, options.resume)
+    refined = _refine_groups(model, image_dir, groups, store, report,
+                             options)
+    atomic_write_bytes(out, write(entries, groups, refined))
+    store.finish()
+    return report

@@ -1,0 +1,160 @@
+"""Refine saved predictions and write them back in the format they came in.
+
+Usage::
+
+    # binary masks matched to images by file stem (a.jpg ~ a.png)
+    python tools/refine.py IMAGES_DIR MASKS_DIR --out OUT_DIR [--mode hr]
+    # BIG / CascadePSP: a_im.jpg ~ a_seg.png in one folder (a_gt.png ignored)
+    python tools/refine.py BIG_DIR --out OUT_DIR
+    # mmseg label maps (tools/test.py --out): one class-index PNG per image
+    python tools/refine.py IMAGES_DIR LABEL_DIR --format labelmap --out OUT_DIR
+    # mmdet 3.x tools/test.py --out results.pkl
+    python tools/refine.py IMAGES_DIR results.pkl --out refined.pkl
+    # COCO result json, its images named by the annotation file
+    python tools/refine.py IMAGES_DIR results.segm.json \
+        --ann instances_val.json --out refined.segm.json
+
+``IMAGES`` is the image folder and ``PREDICTIONS`` the predictions (a folder,
+or a ``.pkl`` / ``.json`` file); ``PREDICTIONS`` defaults to ``IMAGES``, which
+only BIG's one-folder layout uses. ``--format auto`` picks ``mmdet-pkl`` for a
+``.pkl``, ``coco-json`` for a ``.json``, ``big`` for ``*_im``/``*_seg`` files
+and ``masks`` otherwise: label-map folders look like masks, name them with
+``--format labelmap``. Images may be grayscale, RGBA or 16-bit; masks 0/1 or
+0/255, PNG or JPEG.
+
+Folder formats write each refined prediction to ``OUT_DIR`` under its input's
+file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
+unchanged with a warning); ``mmdet-pkl`` and ``coco-json`` write one file of
+the input's structure with refined RLE masks. Every file is written under a
+temporary name and renamed, so an interrupted run leaves no partial output;
+``--resume`` skips outputs that exist (for one-file outputs, the images done,
+kept in a hidden ``.NAME.partial`` folder beside it until the file is written).
+Inputs are never overwritten. Each bad input (unreadable, size mismatch
+without ``--resize-mask``, unmatched) gets one ``error:`` line on stderr and
+the rest go on; the run ends with a summary and exits with 1 if any failed.
+Without ``--config`` the embedded default model is used.
+"""
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import torch
+from mmengine.config import DictAction
+
+from segrefiner.apis import init_refiner
+from segrefiner.apis.batch import BatchOptions, check_output, refine_folder
+from segrefiner.apis.batch_instances import (refine_coco_json,
+                                             refine_mmdet_pickle)
+from segrefiner.data.prediction_io import FORMATS, detect_format
+
+
+def ignore_index(text: str) -> Optional[int]:
+    """``--ignore-index`` values: an integer or ``none``."""
+    return None if text.lower() == 'none' else int(text)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """The command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        epilog=__doc__.split('\n\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('images', metavar='IMAGES', help='image folder')
+    parser.add_argument('predictions',
+                        nargs='?',
+                        metavar='PREDICTIONS',
+                        help='mask / label-map folder, .pkl or .json '
+                        '(default: IMAGES, for BIG)')
+    parser.add_argument('--out',
+                        required=True,
+                        help='output folder (folder formats) or file')
+    parser.add_argument('--format',
+                        default='auto',
+                        choices=('auto', ) + FORMATS,
+                        help='input layout (default: detected)')
+    parser.add_argument('--ann', help='COCO annotation json (coco-json)')
+    parser.add_argument('--config', help='default: the embedded model')
+    parser.add_argument('--checkpoint',
+                        help='weights (with --config; none: random weights)')
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='config overrides, key=value')
+    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
+    parser.add_argument('--seed', type=int, default=0, help='sampling seed')
+    parser.add_argument('--mode',
+                        default='auto',
+                        choices=['auto', 'lr', 'hr'],
+                        help='protocol of binary masks (masks, big)')
+    parser.add_argument('--ignore-index',
+                        type=ignore_index,
+                        default=255,
+                        help="label-map value left as is, or 'none' "
+                        '(default 255)')
+    parser.add_argument('--resize-mask',
+                        action='store_true',
+                        help='nearest-resize predictions to the image size '
+                        'instead of failing them')
+    parser.add_argument('--resume',
+                        action='store_true',
+                        help='skip outputs that are already complete')
+    parser.add_argument('--no-progress',
+                        action='store_true',
+                        help='no progress bar')
+    args = parser.parse_args(argv)
+    if args.predictions is None:
+        args.predictions = args.images
+    if args.format == 'auto':
+        args.format = detect_format(args.images, args.predictions)
+    if args.format == 'coco-json' and args.ann is None:
+        parser.error('coco-json needs the annotation file: --ann')
+    if args.ann is not None and args.format != 'coco-json':
+        parser.error(f'--ann is for coco-json, not {args.format}')
+    if args.mode != 'auto' and args.format not in ('masks', 'big'):
+        parser.error(f'--mode is for binary masks, not {args.format}')
+    if args.format in ('masks', 'labelmap') and Path(
+            args.predictions).resolve() == Path(args.images).resolve():
+        parser.error('IMAGES holds no BIG *_im / *_seg files: give the '
+                     'prediction folder too (IMAGES PREDICTIONS)')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the tool; 0 when every input was refined, else 1."""
+    args = parse_args(argv)
+    options = BatchOptions(seed=args.seed,
+                           mode=args.mode,
+                           ignore_index=args.ignore_index,
+                           resize_mask=args.resize_mask,
+                           resume=args.resume,
+                           progress=not args.no_progress)
+    if args.config is not None and args.checkpoint is None:
+        print('warning: no --checkpoint: the model has random weights',
+              file=sys.stderr)
+        torch.manual_seed(0)
+    inputs = [args.images, args.predictions] + [args.ann] * bool(args.ann)
+    try:
+        if not Path(args.images).is_dir():
+            raise FileNotFoundError(f'{args.images}: no such folder')
+        check_output(args.out, inputs)  # before the model loads
+        model = init_refiner(args.config, args.checkpoint, args.device,
+                             args.cfg_options)
+        if args.format == 'mmdet-pkl':
+            report = refine_mmdet_pickle(model, args.images, args.predictions,
+                                         args.out, options)
+        elif args.format == 'coco-json':
+            report = refine_coco_json(model, args.images, args.predictions,
+                                      args.ann, args.out, options)
+        else:
+            report = refine_folder(model, args.images, args.predictions,
+                                   args.out, args.format, options)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 1 if report.failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -67,7 +67,9 @@ def refine_crops(model: SegRefiner,
 def refine_instances(model: SegRefiner,
                      image: ImageLike,
                      masks: np.ndarray,
-                     seed: Optional[int] = None) -> np.ndarray:
+                     seed: Optional[int] = None,
+                     fast: Optional[bool] = None,
+                     precision: Optional[str] = None) -> np.ndarray:
     """Refine every instance mask of one image (official COCO protocol).
 
     Args:
@@ -75,6 +77,11 @@ def refine_instances(model: SegRefiner,
         image: ``H x W x 3`` uint8 RGB array or an image path.
         masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
         seed: Makes the sampling reproducible on the same device.
+        fast: The fast inference path (None: the model's
+            ``test_cfg['fast']``, True by default); False runs the fp32
+            reference path (:mod:`segrefiner.models.fast_path`).
+        precision: ``'auto'``, ``'fp32'``, ``'bf16'`` or ``'fp16'`` for the
+            fast path (None: ``test_cfg['precision']``).
 
     Returns:
         ``(N, H, W)`` bool refined masks; masks under ``area_thr`` pixels
@@ -91,6 +98,7 @@ def refine_instances(model: SegRefiner,
     device = model.device
     coarse = torch.from_numpy(masks >= (128 if masks.max(initial=0) > 1
                                         else 0.5)).to(device)
-    out = refine_crops(model, image_tensor(img, device), coarse,
-                       make_generator(device, seed))
+    with model.inference_options(fast, precision):
+        out = refine_crops(model, image_tensor(img, device), coarse,
+                           make_generator(device, seed))
     return out.cpu().numpy()

@@ -35,7 +35,9 @@ def refine(model: SegRefiner,
            mask: ImageLike,
            mode: str = 'auto',
            seed: Optional[int] = None,
-           return_probs: bool = False) -> np.ndarray:
+           return_probs: bool = False,
+           fast: Optional[bool] = None,
+           precision: Optional[str] = None) -> np.ndarray:
     """Refine one binary mask of one image.
 
     Args:
@@ -46,6 +48,11 @@ def refine(model: SegRefiner,
             patches) or ``'auto'`` (:func:`choose_mode`).
         seed: Makes the sampling reproducible on the same device.
         return_probs: Return float32 probabilities instead of a mask.
+        fast: The fast inference path (None: the model's
+            ``test_cfg['fast']``, True by default); False runs the fp32
+            reference path (:mod:`segrefiner.models.fast_path`).
+        precision: ``'auto'``, ``'fp32'``, ``'bf16'`` or ``'fp16'`` for the
+            fast path (None: ``test_cfg['precision']``).
 
     Returns:
         ``H x W`` bool mask (or float32 probabilities).
@@ -65,9 +72,11 @@ def refine(model: SegRefiner,
     generator = make_generator(device, seed)
     if mode == 'auto':
         mode = choose_mode(model, mask_t)
-    if mode == 'hr':
-        out = refine_high_res(model, image_t, mask_t, generator, return_probs)
-    else:
-        out = refine_crops(model, image_t, mask_t[None], generator,
-                           return_probs)[0]
+    with model.inference_options(fast, precision):
+        if mode == 'hr':
+            out = refine_high_res(model, image_t, mask_t, generator,
+                                  return_probs)
+        else:
+            out = refine_crops(model, image_t, mask_t[None], generator,
+                               return_probs)[0]
     return out.cpu().numpy()

@@ -56,7 +56,9 @@ def refine_semantic(model: SegRefiner,
                     image: ImageLike,
                     label_map: np.ndarray,
                     ignore_index: Optional[int] = 255,
-                    seed: Optional[int] = None) -> np.ndarray:
+                    seed: Optional[int] = None,
+                    fast: Optional[bool] = None,
+                    precision: Optional[str] = None) -> np.ndarray:
     """Refine a multi-class label map; same shape and dtype out.
 
     Args:
@@ -66,6 +68,11 @@ def refine_semantic(model: SegRefiner,
         ignore_index: Label left untouched and never refined (``None``: all
             labels are classes).
         seed: Makes the sampling reproducible on the same device.
+        fast: The fast inference path (None: the model's
+            ``test_cfg['fast']``, True by default); False runs the fp32
+            reference path (:mod:`segrefiner.models.fast_path`).
+        precision: ``'auto'``, ``'fp32'``, ``'bf16'`` or ``'fp16'`` for the
+            fast path (None: ``test_cfg['precision']``).
 
     Returns:
         The refined ``H x W`` label map.
@@ -81,6 +88,7 @@ def refine_semantic(model: SegRefiner,
     check_same_size(img, label_map, 'label map')
     device = model.device
     labels = torch.from_numpy(label_map.astype(np.int64)).to(device)
-    out = refine_label_map(model, image_tensor(img, device), labels,
-                           ignore_index, make_generator(device, seed))
+    with model.inference_options(fast, precision):
+        out = refine_label_map(model, image_tensor(img, device), labels,
+                               ignore_index, make_generator(device, seed))
     return out.cpu().numpy().astype(label_map.dtype)

@@ -5,8 +5,9 @@ detector (MengyuWang826/SegRefiner, ``mmdet/models/detectors/
 segrefiner_base.py``) on mmengine's ``BaseModel``. The crop/paste and patch
 protocols built on :meth:`SegRefiner.refine` live in :mod:`segrefiner.apis`.
 """
+import contextlib
 import copy
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -15,6 +16,7 @@ from mmengine.structures import BaseDataElement
 
 from ..diffusion import (build_schedule, p_sample_loop, q_sample,
                          sample_timesteps)
+from .fast_path import UNetRunner, resolve_forward_mode
 
 OFFICIAL_UNET = dict(
     type='SegRefinerUNet', in_channels=4, out_channels=1, model_channels=128,
@@ -29,6 +31,8 @@ OFFICIAL_TEST_CFG = dict(
     pad_width=20, area_thr=512,
     # high-resolution protocol (official segrefiner_big.py / _dis.py)
     fine_prob_thr=0.9, iou_thr=0.3, max_patches=None)
+# The project's inference path (models/fast_path.py), not an official setting.
+FAST_PATH_CFG = dict(fast=True, precision='auto')
 
 
 def _stack_masks(samples: Sequence[BaseDataElement], key: str,
@@ -59,7 +63,9 @@ class SegRefiner(BaseModel):
             (``model_size``, ``batch_max``, ``pad_width``, ``area_thr``,
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as
-            officially); merged over the official ones.
+            officially); merged over the official ones. ``fast`` (default
+            True) and ``precision`` (default ``'auto'``) choose the UNet's
+            inference path (:mod:`segrefiner.models.fast_path`).
         init_cfg: mmengine initialisation config.
 
     Example:
@@ -96,7 +102,13 @@ class SegRefiner(BaseModel):
         self.loss_texture = MODELS.build(
             loss_texture
             or dict(type='SegRefinerTextureL1Loss', loss_weight=5.0))
-        self.test_cfg = {**OFFICIAL_TEST_CFG, **(test_cfg or {})}
+        self.test_cfg = {
+            **OFFICIAL_TEST_CFG,
+            **FAST_PATH_CFG,
+            **(test_cfg or {})
+        }
+        resolve_forward_mode(self.test_cfg['fast'],
+                             self.test_cfg['precision'], 'cpu')  # validate
 
     @property
     def num_timesteps(self) -> int:
@@ -107,6 +119,41 @@ class SegRefiner(BaseModel):
     def device(self) -> torch.device:
         """Device of the model's parameters."""
         return next(self.denoise_model.parameters()).device
+
+    @contextlib.contextmanager
+    def inference_options(self,
+                          fast: Optional[bool] = None,
+                          precision: Optional[str] = None) -> Iterator[None]:
+        """Temporarily set ``test_cfg['fast']``/``['precision']`` (None:
+        keep).
+
+        Example:
+            >>> model = SegRefiner(denoise_model=dict(
+            ...     model_channels=32, channel_mult=(1, 2),
+            ...     attention_strides=(2,)))
+            >>> with model.inference_options(fast=False):
+            ...     model.test_cfg['fast']
+            False
+        """
+        saved = dict(self.test_cfg)
+        if fast is not None:
+            self.test_cfg['fast'] = fast
+        if precision is not None:
+            self.test_cfg['precision'] = precision
+        try:
+            resolve_forward_mode(self.test_cfg['fast'],
+                                 self.test_cfg['precision'], self.device)
+            yield
+        finally:
+            self.test_cfg.clear()
+            self.test_cfg.update(saved)
+
+    def unet_runner(self) -> UNetRunner:
+        """The UNet called in the path ``test_cfg`` selects."""
+        return UNetRunner(
+            self.denoise_model,
+            resolve_forward_mode(self.test_cfg['fast'],
+                                 self.test_cfg['precision'], self.device))
 
     def forward(self,
                 inputs: torch.Tensor,
@@ -194,6 +241,9 @@ class SegRefiner(BaseModel):
                return_fine_probs: bool = False):
         """Refine coarse masks at exactly the given resolution.
 
+        The UNet runs in the path ``test_cfg`` selects (the fast path by
+        default; see :meth:`inference_options`).
+
         Args:
             images: ``(N, 3, H, W)`` float RGB with 0-255 values.
             coarse: ``(N, 1, H, W)`` float in [0, 1], binarised at 0.5.
@@ -222,6 +272,6 @@ class SegRefiner(BaseModel):
         coarse = (coarse.to(device) >= 0.5).float()
         ts = list(timesteps) if timesteps is not None else self.timesteps(
             steps)
-        probs, fine = p_sample_loop(self.denoise_model, norm, coarse, ts,
+        probs, fine = p_sample_loop(self.unet_runner(), norm, coarse, ts,
                                     self.schedule, generator, prior)
         return (probs, fine) if return_fine_probs else probs

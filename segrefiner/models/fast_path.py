@@ -1,0 +1,135 @@
+"""The fast inference path of the denoising UNet, and the reference path.
+
+:meth:`SegRefiner.refine <segrefiner.models.SegRefiner.refine>` (and so every
+API of :mod:`segrefiner.apis`) calls the UNet through :class:`UNetRunner`,
+which applies one :class:`ForwardMode`:
+
+- the **reference path** (``fast=False``): fp32, contiguous tensors, the
+  official head-split attention (``legacy``), exactly the official
+  computation;
+- the **fast path** (``fast=True``, the default): channels-last tensors,
+  ``scaled_dot_product_attention`` and, where the hardware computes it
+  natively, bf16 autocast (``precision='auto'``: CUDA with bf16 support, or
+  a CPU with AMX / AVX512-BF16; other CPUs stay in fp32, where emulated bf16
+  is two orders of magnitude slower).
+
+The raw ``model.denoise_model(x, t)`` call is untouched: it computes in the
+dtype and layout of its input (API.md). The agreement of the two paths on the
+embedded model's held-out set is checked by ``tests/models/test_fast_path.py``
+and measured by ``tools/benchmark.py --agreement``.
+"""
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import torch
+from torch import nn
+
+from .attention import AttentionBlock
+
+__all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
+           'resolve_forward_mode']
+
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+_DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
+
+
+@dataclass(frozen=True)
+class ForwardMode:
+    """How the UNet runs: autocast dtype (None: fp32), layout, attention."""
+
+    autocast_dtype: Optional[torch.dtype] = None
+    channels_last: bool = False
+    attention: str = 'legacy'
+
+
+def native_bf16(device: Union[str, torch.device]) -> bool:
+    """Whether ``device`` computes bf16 matrix products natively.
+
+    Examples:
+        >>> isinstance(native_bf16('cpu'), bool)
+        True
+    """
+    device = torch.device(device)
+    if device.type == 'cuda':
+        return torch.cuda.is_bf16_supported()
+    if device.type == 'cpu':
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
+
+
+def resolve_forward_mode(fast: bool, precision: str,
+                         device: Union[str, torch.device]) -> ForwardMode:
+    """The :class:`ForwardMode` of a ``fast``/``precision`` choice.
+
+    Args:
+        fast: ``False`` gives the reference path (``precision`` must then be
+            ``'auto'`` or ``'fp32'``).
+        precision: ``'auto'`` (bf16 where native, else fp32), ``'fp32'``,
+            ``'bf16'`` or ``'fp16'`` (autocast dtypes of the fast path).
+        device: The model's device.
+
+    Examples:
+        >>> resolve_forward_mode(False, 'auto', 'cpu')
+        ForwardMode(autocast_dtype=None, channels_last=False, attention='legacy')
+        >>> resolve_forward_mode(True, 'fp32', 'cpu').channels_last
+        True
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
+    if not fast:
+        if precision not in ('auto', 'fp32'):
+            raise ValueError(f'the reference path (fast=False) is fp32; '
+                             f'precision={precision!r} needs fast=True')
+        return ForwardMode()
+    if precision == 'auto':
+        precision = 'bf16' if native_bf16(device) else 'fp32'
+    return ForwardMode(_DTYPES.get(precision), True, 'sdpa')
+
+
+def _set_attention(unet: nn.Module, impl: str) -> None:
+    for module in unet.modules():
+        if isinstance(module, AttentionBlock):
+            module.impl = impl
+
+
+class UNetRunner:
+    """Calls a denoising UNet in one :class:`ForwardMode`.
+
+    The weights are converted to the mode's memory format on first use (and
+    back for the reference path), so switching paths costs one copy of the
+    weights, not one per call.
+
+    Args:
+        unet: The denoising UNet (``fn(x, t) -> logits``).
+        mode: The forward mode.
+
+    Examples:
+        >>> from segrefiner.models import SegRefinerUNet
+        >>> unet = SegRefinerUNet(model_channels=32, channel_mult=(1, 2),
+        ...                       attention_strides=(2, ), num_heads=2)
+        >>> run = UNetRunner(unet, resolve_forward_mode(True, 'fp32', 'cpu'))
+        >>> run(torch.zeros(1, 4, 32, 32), torch.zeros(1, dtype=torch.long)
+        ...     ).dtype
+        torch.float32
+    """
+
+    def __init__(self, unet: nn.Module, mode: ForwardMode) -> None:
+        self.unet = unet
+        self.mode = mode
+        fmt = (torch.channels_last
+               if mode.channels_last else torch.contiguous_format)
+        if getattr(unet, '_segrefiner_memory_format', None) != fmt:
+            unet.to(memory_format=fmt)
+            unet._segrefiner_memory_format = fmt
+        _set_attention(unet, mode.attention)
+
+    def __call__(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Float32 logits of ``unet(x, t)`` computed in this mode."""
+        if self.mode.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        dtype = self.mode.autocast_dtype
+        if dtype is None:
+            return self.unet(x.float(), t).float()
+        with torch.autocast(x.device.type, dtype=dtype):
+            return self.unet(x, t).float()

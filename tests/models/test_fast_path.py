@@ -1,0 +1,97 @@
+"""The fast inference path: mode resolution, the runner, and its agreement
+with the fp32 reference path on the embedded demo model."""
+import numpy as np
+import pytest
+import torch
+
+from segrefiner.apis import init_refiner, refine
+from segrefiner.data import make_composite
+from segrefiner.data.coarse import modify_boundary
+from segrefiner.evaluation import path_agreement
+from segrefiner.models import (ForwardMode, SegRefinerUNet, UNetRunner,
+                               resolve_forward_mode)
+from segrefiner.models import fast_path
+
+
+def tiny_unet():
+    torch.manual_seed(0)
+    return SegRefinerUNet(model_channels=32, channel_mult=(1, 2),
+                          attention_strides=(2, ), num_heads=2).eval()
+
+
+def test_auto_precision_follows_the_hardware(monkeypatch):
+    monkeypatch.setattr(fast_path, 'native_bf16', lambda device: False)
+    assert resolve_forward_mode(True, 'auto', 'cpu') == ForwardMode(
+        None, True, 'sdpa')
+    monkeypatch.setattr(fast_path, 'native_bf16', lambda device: True)
+    assert resolve_forward_mode(True, 'auto', 'cpu').autocast_dtype == (
+        torch.bfloat16)
+    assert resolve_forward_mode(False, 'auto', 'cpu') == ForwardMode()
+    assert resolve_forward_mode(True, 'fp16', 'cpu').autocast_dtype == (
+        torch.float16)
+
+
+def test_bad_choices_are_refused():
+    with pytest.raises(ValueError, match='precision must be one of'):
+        resolve_forward_mode(True, 'int8', 'cpu')
+    with pytest.raises(ValueError, match='needs fast=True'):
+        resolve_forward_mode(False, 'bf16', 'cpu')
+    with pytest.raises(ValueError, match='precision must be one of'):
+        init_refiner(None, cfg_options={'model.test_cfg.precision': 'x'})
+
+
+def test_reference_runner_is_the_raw_fp32_call():
+    unet = tiny_unet()
+    x, t = torch.randn(2, 4, 32, 32), torch.tensor([5, 0])
+    with torch.no_grad():
+        fast = UNetRunner(unet, resolve_forward_mode(True, 'fp32', 'cpu'))
+        fast_out = fast(x, t)
+        ref = UNetRunner(unet, ForwardMode())
+        ref_out = ref(x, t)
+        for module in unet.modules():  # the reference is the official split
+            assert getattr(module, 'impl', 'legacy') == 'legacy'
+        raw = unet(x, t)
+    assert torch.equal(ref_out, raw)
+    torch.testing.assert_close(fast_out, ref_out, rtol=1e-4, atol=1e-4)
+
+
+def test_bf16_runner_returns_float32_close_to_fp32():
+    unet = tiny_unet()
+    x, t = torch.randn(1, 4, 16, 16), torch.tensor([3])
+    with torch.no_grad():
+        bf16 = UNetRunner(unet, resolve_forward_mode(True, 'bf16', 'cpu'))(
+            x, t)
+        ref = UNetRunner(unet, ForwardMode())(x, t)
+        assert unet(x, t).dtype == torch.float32  # raw call: input dtype
+    assert bf16.dtype == torch.float32
+    assert (bf16 - ref).abs().max() < 0.1 * ref.abs().max()
+
+
+def held_out(n=4):
+    """Composites and coarse masks from seeds the demo model never saw."""
+    for seed in range(5000, 5000 + n):
+        rng = np.random.default_rng(seed)
+        comp = make_composite(rng, (160, 160))
+        yield comp.image, modify_boundary(comp.mask, rng), comp.mask
+
+
+def test_fast_path_agrees_with_the_reference_on_the_demo_model():
+    model = init_refiner()
+    result = path_agreement(model, held_out(), mode='lr', seed=0)
+    assert result['min_iou'] >= 0.99, result['per_image_iou']
+    for ref, fast in zip(result['reference'], result['fast']):
+        assert abs(ref - fast) <= 0.2
+    assert model.test_cfg['fast'] is True  # options restored after the calls
+
+
+def test_apis_take_the_path_options(tiny_config):
+    model = init_refiner(tiny_config)
+    image = np.full((40, 48, 3), 120, np.uint8)
+    mask = np.zeros((40, 48), np.uint8)
+    mask[8:30, 10:40] = 1
+    a = refine(model, image, mask, mode='lr', seed=0, fast=False)
+    b = refine(model, image, mask, mode='lr', seed=0, fast=True,
+               precision='fp32')
+    assert a.shape == b.shape == mask.shape
+    with pytest.raises(ValueError, match='needs fast=True'):
+        refine(model, image, mask, seed=0, fast=False, precision='bf16')

@@ -1,19 +1,24 @@
-"""Where refinement time and memory go: UNet forwards vs everything else.
+"""Where refinement time and memory go, reference path against fast path.
 
 Usage::
 
     python tools/benchmark.py                      # tiny + full, CPU
     python tools/benchmark.py --configs tiny --json bench.json
     python tools/benchmark.py --device cuda
+    python tools/benchmark.py --agreement data/demo_val   # fast vs reference
 
-For each configuration (random weights, seeded) it runs, after one untimed
-warm-up call on the same inputs: ``refine_instances`` on an image with
-``--instances`` blobs, ``refine(mode='hr')`` on an ``--hr-size`` image and
-``refine_semantic`` on a label map. The UNet's own forward time is measured
-inside each call (:class:`segrefiner.utils.ForwardTimer`), so "other" is all
-the crop/paste/patch/sampling work on the same inputs. The peak memory of an
+For each configuration (random weights, seeded) and each path (``reference``:
+fp32, contiguous, the official attention; ``fast``: the default path of
+:mod:`segrefiner.models.fast_path`) it measures, each call after one untimed
+run on the same inputs: the UNet forward alone per batch size (time, crops/s,
+GFLOP/s), ``refine_instances`` on an image with ``--instances`` blobs,
+``refine(mode='hr')`` on each ``--hr-sizes`` image and ``refine_semantic`` on
+a label map. The UNet's own forward time is measured inside each call
+(:class:`segrefiner.utils.ForwardTimer`), so "other" is all the
+crop/paste/patch/sampling work on the same inputs. The peak memory of an
 ``--memory-size`` HR refinement with the tiny model is measured in a fresh
-process.
+process. ``--agreement DIR`` compares the two paths on a held-out folder
+(``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
 """
 import argparse
 import json
@@ -25,9 +30,14 @@ import time
 
 import numpy as np
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
+from segrefiner.data.datasets import RefineFolderDataset
+from segrefiner.evaluation import path_agreement
+from segrefiner.fileio import load_image, load_mask
+from segrefiner.models import UNetRunner, resolve_forward_mode
 from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
                               synthetic_scene)
 
@@ -47,11 +57,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--instances', type=int, nargs=2, default=[20, 4],
                         metavar=('TINY', 'FULL'),
                         help='instances per image for tiny / full')
-    parser.add_argument('--hr-size', type=int, nargs=2, default=[2048, 1536],
-                        metavar=('W', 'H'))
-    parser.add_argument('--full-hr-size', type=int, nargs=2,
-                        default=[1024, 768], metavar=('W', 'H'),
-                        help='HR image for the full model (CPU-friendly)')
+    parser.add_argument('--hr-sizes', nargs='*',
+                        default=['2048x1536', '4096x3072'],
+                        help='HR images (WxH) for the tiny model')
+    parser.add_argument('--full-hr-sizes', nargs='*', default=[],
+                        help='HR images (WxH) for the full model (none by '
+                        'default: hours on a CPU)')
+    parser.add_argument('--hr-max-patches', type=int, default=64,
+                        help='patch cap of the timed HR runs (random weights '
+                        'propose patches almost everywhere)')
+    parser.add_argument('--batch-sizes', type=int, nargs='+',
+                        default=[1, 4, 8], help='UNet forward batch sizes')
+    parser.add_argument('--paths', nargs='+', default=['reference', 'fast'],
+                        choices=['reference', 'fast'])
+    parser.add_argument('--skip', nargs='*', default=[],
+                        choices=['unet', 'instances', 'hr', 'semantic',
+                                 'memory'])
+    parser.add_argument('--agreement', metavar='DIR',
+                        help='only compare the paths on this held-out folder')
     parser.add_argument('--memory-size', type=int, nargs=2,
                         default=[8000, 6000], metavar=('W', 'H'))
     parser.add_argument('--memory-max-patches', type=int, default=64,
@@ -80,35 +103,102 @@ def timed(model, fn) -> dict:
                 other_pct=100 * (total - timer.seconds) / total)
 
 
-def bench_config(name: str, args: argparse.Namespace) -> list:
-    torch.manual_seed(0)
-    model = init_refiner(os.path.join(ROOT, CONFIGS[name]),
-                         device=args.device)
+def unet_rows(name: str, model, args: argparse.Namespace) -> list:
+    """UNet forward time and throughput per batch size and path (256 px)."""
+    x1 = torch.randn(1, 4, 256, 256, device=model.device)
+    t1 = torch.full((1, ), model.num_timesteps - 1, device=model.device)
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model.denoise_model(x1, t1)
+    flops = counter.get_total_flops()
+    rows = []
+    for bs in args.batch_sizes:
+        x, t = x1.repeat(bs, 1, 1, 1), t1.repeat(bs)
+        for path in args.paths:
+            run = UNetRunner(model.denoise_model, resolve_forward_mode(
+                path == 'fast', 'auto', model.device))
+            with torch.no_grad():
+                run(x, t)
+                timer = ForwardTimer(model.denoise_model)
+                with timer:
+                    run(x, t)
+            row = dict(config=name, case=f'UNet forward, batch {bs}',
+                       path=path, total_s=timer.seconds,
+                       crops_per_s=bs / timer.seconds,
+                       gflops_per_s=flops * bs / timer.seconds / 1e9)
+            print(f"{name:5s} {row['case']:40s} {path:9s} "
+                  f"{timer.seconds:8.2f}s  {row['crops_per_s']:7.3f} crops/s"
+                  f"  {row['gflops_per_s']:7.1f} GFLOP/s", flush=True)
+            rows.append(row)
+    return rows
+
+
+def api_cases(name: str, model, args: argparse.Namespace) -> list:
+    """``(case, fn(fast))`` of the API calls measured for one config."""
     n_inst = args.instances[0 if name == 'tiny' else 1]
-    w, h = args.hr_size if name == 'tiny' else args.full_hr_size
     image, masks = synthetic_scene(480, 640, n_inst, seed=1)
-    hr_image, hr_mask = synthetic_scene(h, w, 1, seed=2)
-    hr_mask = hr_mask[0]
     labels = np.zeros((480, 640), np.uint8)
     for i, m in enumerate(masks[:5]):
         labels[m] = i + 1
-    cases = [
-        (f'refine_instances, {n_inst} instances, 640x480',
-         lambda: refine_instances(model, image, masks, seed=0)),
-        (f'refine hr, {w}x{h}',
-         lambda: refine(model, hr_image, hr_mask, mode='hr', seed=0)),
-        (f'refine_semantic, {len(np.unique(labels))} classes, 640x480',
-         lambda: refine_semantic(model, image, labels, seed=0)),
-    ]
-    rows = []
-    for case, fn in cases:
-        row = dict(config=name, case=case, device=args.device, **timed(
-            model, fn))
-        print(f"{name:5s} {case:45s} total {row['total_s']:8.2f}s  unet "
-              f"{row['unet_s']:8.2f}s ({row['forwards']} forwards)  other "
-              f"{row['other_pct']:5.1f}%", flush=True)
-        rows.append(row)
+    cases = []
+    if 'instances' not in args.skip:
+        cases.append((f'refine_instances, {n_inst} instances, 640x480',
+                      lambda fast: refine_instances(
+                          model, image, masks, seed=0, fast=fast)))
+    sizes = args.hr_sizes if name == 'tiny' else args.full_hr_sizes
+    for size in ([] if 'hr' in args.skip else sizes):
+        w, h = (int(v) for v in size.split('x'))
+        hr_image, hr_masks = synthetic_scene(h, w, 1, seed=2)
+        cases.append((f'refine hr, {w}x{h}',
+                      lambda fast, im=hr_image, m=hr_masks[0]: refine(
+                          model, im, m, mode='hr', seed=0, fast=fast)))
+    if 'semantic' not in args.skip:
+        cases.append((
+            f'refine_semantic, {len(np.unique(labels))} classes, 640x480',
+            lambda fast: refine_semantic(model, image, labels, seed=0,
+                                         fast=fast)))
+    return cases
+
+
+def bench_config(name: str, args: argparse.Namespace) -> list:
+    torch.manual_seed(0)
+    model = init_refiner(
+        os.path.join(ROOT, CONFIGS[name]), device=args.device,
+        cfg_options={'model.test_cfg.max_patches': args.hr_max_patches})
+    rows = [] if 'unet' in args.skip else unet_rows(name, model, args)
+    for case, fn in api_cases(name, model, args):
+        totals = {}
+        for path in args.paths:
+            row = dict(config=name, case=case, path=path,
+                       device=args.device,
+                       **timed(model, lambda: fn(path == 'fast')))
+            totals[path] = row['total_s']
+            print(f"{name:5s} {case:40s} {path:9s} {row['total_s']:8.2f}s "
+                  f" unet {row['unet_s']:8.2f}s ({row['forwards']} forwards)"
+                  f"  other {row['other_pct']:5.1f}%", flush=True)
+            rows.append(row)
+        if len(totals) == 2:
+            print(f"{'':5s} {case:40s} fast/reference throughput "
+                  f"{totals['reference'] / totals['fast']:.2f}x", flush=True)
     return rows
+
+
+def agreement(args: argparse.Namespace) -> dict:
+    """Fast vs reference path on a held-out folder, embedded demo model."""
+    dataset = RefineFolderDataset(data_root=args.agreement, data_prefix=dict(
+        img_path='images', gt_path='masks', coarse_path='coarse'))
+    samples = ((load_image(d['img_path']), load_mask(d['coarse_path']),
+                load_mask(d['gt_path']))
+               for d in (dataset.get_data_info(i)
+                         for i in range(len(dataset))))
+    result = path_agreement(init_refiner(device=args.device), samples)
+    print(f"{len(dataset)} images: fast-vs-reference mask IoU min "
+          f"{result['min_iou']:.4f}, mean "
+          f"{np.mean(result['per_image_iou']):.4f}; pooled IoU reference "
+          f"{result['reference'][0]:.2f} fast {result['fast'][0]:.2f}; mBA "
+          f"reference {result['reference'][1]:.2f} fast "
+          f"{result['fast'][1]:.2f}")
+    return result
 
 
 def memory_probe(args: argparse.Namespace) -> None:
@@ -168,15 +258,20 @@ def main() -> int:
     if args.memory_probe:
         memory_probe(args)
         return 0
+    mode = resolve_forward_mode(True, 'auto', args.device)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
-          f'device {args.device}', flush=True)
-    rows = []
-    for name in args.configs:
-        rows += bench_config(name, args)
-    memory = report_memory(args)
+          f'device {args.device}, fast path {mode}', flush=True)
+    if args.agreement:
+        result = dict(agreement=agreement(args))
+    else:
+        rows = []
+        for name in args.configs:
+            rows += bench_config(name, args)
+        memory = [] if 'memory' in args.skip else report_memory(args)
+        result = dict(rows=rows, hr_memory=memory)
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(rows=rows, hr_memory=memory), f, indent=2)
+            json.dump(result, f, indent=2, default=str)
     return 0
 
 

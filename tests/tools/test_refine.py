@@ -7,7 +7,6 @@ the variety folder and the interrupted run go through a subprocess.
 import json
 import os
 import pickle
-import runpy
 import signal
 import subprocess
 import sys
@@ -62,20 +61,6 @@ def run_subprocess(*args):
     env = dict(os.environ, OMP_NUM_THREADS='1')
     return subprocess.run(subprocess_args(*args), capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
-
-
-@pytest.fixture
-def run_tool(capsys):
-    """Run the tool's ``main`` in this process, single-threaded."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-
-    def run(*args):
-        code = runpy.run_path(TOOL)['main']([str(a) for a in args])
-        return code, capsys.readouterr()
-
-    yield run
-    torch.set_num_threads(threads)
 
 
 def error_lines(err):

@@ -6,14 +6,12 @@ two OpenMP threads make these small convolutions ~30x slower.
 """
 import json
 import os
-import runpy
 import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
-import torch
 
 from segrefiner.evaluation import boundary_accuracy, intersection_union
 
@@ -54,20 +52,6 @@ def write_samples(paths, shape=(96, 128), seed=0, coarse_is_gt=False):
 def folder_layout(root, names, **kwargs):
     write_samples([(root / 'images' / f'{n}.jpg', root / 'masks' / f'{n}.png',
                     root / 'coarse' / f'{n}.png') for n in names], **kwargs)
-
-
-@pytest.fixture
-def run_tool(capsys):
-    """Run the tool's ``main`` in this process, single-threaded."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-
-    def run(*args):
-        code = runpy.run_path(TOOL)['main']([str(a) for a in args])
-        return code, capsys.readouterr()
-
-    yield run
-    torch.set_num_threads(threads)
 
 
 def test_big_two_seeds_as_a_subprocess(tmp_path):

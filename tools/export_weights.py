@@ -27,6 +27,7 @@ def main() -> int:
         model = init_refiner(args.config, args.checkpoint)
     except (FileNotFoundError, RuntimeError) as exc:
         sys.exit(f'error: {exc}')
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = f'{args.out}.tmp{os.getpid()}'
     try:
         torch.save(model.state_dict(), tmp)

@@ -76,7 +76,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--ann', help='COCO annotation json (coco-json)')
     parser.add_argument('--config', help='default: the embedded model')
     parser.add_argument('--checkpoint',
-                        help='weights (with --config; none: random weights)')
+                        help='weights (with --config; if omitted: random)')
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,

@@ -11,11 +11,13 @@ Usage::
 import argparse
 import os
 import os.path as osp
+import warnings
 
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from segrefiner.models import native_bf16
 from segrefiner.utils import enable_trusted_checkpoint_loading
 
 
@@ -62,6 +64,10 @@ def main() -> None:
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp and not torch.cuda.is_available() and not native_bf16('cpu'):
+        warnings.warn('--amp: this CPU has no native bf16 (no AMX or '
+                      'AVX512-BF16); emulated bf16 training is many times '
+                      'slower than fp32 here')
     if args.amp:  # bf16 autocast on CPU, fp16 + loss scaling on CUDA
         cfg.optim_wrapper.type = ('AmpOptimWrapper' if torch.cuda.is_available()
                                   else 'AutocastOptimWrapper')

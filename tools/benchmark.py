@@ -68,6 +68,10 @@ def parse_args() -> argparse.Namespace:
                         'propose patches almost everywhere)')
     parser.add_argument('--batch-sizes', type=int, nargs='+',
                         default=[1, 4, 8], help='UNet forward batch sizes')
+    parser.add_argument('--unet-batch', type=int, nargs=2,
+                        metavar=('TINY', 'FULL'),
+                        help="the fast path's test_cfg.unet_batch for tiny / "
+                        'full (0: the config\'s own)')
     parser.add_argument('--paths', nargs='+', default=['reference', 'fast'],
                         choices=['reference', 'fast'])
     parser.add_argument('--skip', nargs='*', default=[],
@@ -162,9 +166,11 @@ def api_cases(name: str, model, args: argparse.Namespace) -> list:
 
 def bench_config(name: str, args: argparse.Namespace) -> list:
     torch.manual_seed(0)
-    model = init_refiner(
-        os.path.join(ROOT, CONFIGS[name]), device=args.device,
-        cfg_options={'model.test_cfg.max_patches': args.hr_max_patches})
+    options = {'model.test_cfg.max_patches': args.hr_max_patches}
+    if args.unet_batch and args.unet_batch[name != 'tiny']:
+        options['model.test_cfg.unet_batch'] = args.unet_batch[name != 'tiny']
+    model = init_refiner(os.path.join(ROOT, CONFIGS[name]),
+                         device=args.device, cfg_options=options)
     rows = [] if 'unet' in args.skip else unet_rows(name, model, args)
     for case, fn in api_cases(name, model, args):
         totals = {}

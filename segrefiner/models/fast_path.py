@@ -35,11 +35,13 @@ _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 
 @dataclass(frozen=True)
 class ForwardMode:
-    """How the UNet runs: autocast dtype (None: fp32), layout, attention."""
+    """How the UNet runs: autocast dtype (None: fp32), layout, attention,
+    and the largest batch one forward takes (None: the whole batch)."""
 
     autocast_dtype: Optional[torch.dtype] = None
     channels_last: bool = False
     attention: str = 'legacy'
+    max_batch: Optional[int] = None
 
 
 def native_bf16(device: Union[str, torch.device]) -> bool:
@@ -57,8 +59,10 @@ def native_bf16(device: Union[str, torch.device]) -> bool:
     return False
 
 
-def resolve_forward_mode(fast: bool, precision: str,
-                         device: Union[str, torch.device]) -> ForwardMode:
+def resolve_forward_mode(fast: bool,
+                         precision: str,
+                         device: Union[str, torch.device],
+                         unet_batch: Optional[int] = None) -> ForwardMode:
     """The :class:`ForwardMode` of a ``fast``/``precision`` choice.
 
     Args:
@@ -67,6 +71,10 @@ def resolve_forward_mode(fast: bool, precision: str,
         precision: ``'auto'`` (bf16 where native, else fp32), ``'fp32'``,
             ``'bf16'`` or ``'fp16'`` (autocast dtypes of the fast path).
         device: The model's device.
+        unet_batch: Largest batch of one UNet forward in the fast path
+            (None: the whole batch). On a CPU, a model whose activations
+            outgrow the cache runs faster in small batches
+            (``tools/benchmark.py`` prints crops/s per batch size).
 
     Examples:
         >>> resolve_forward_mode(False, 'auto', 'cpu')
@@ -74,6 +82,8 @@ def resolve_forward_mode(fast: bool, precision: str,
         >>> resolve_forward_mode(True, 'fp32', 'cpu').channels_last
         True
     """
+    if unet_batch is not None and unet_batch < 1:
+        raise ValueError(f'unet_batch must be >= 1 or None, got {unet_batch}')
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {PRECISIONS}, got '
                          f'{precision!r}')
@@ -84,7 +94,7 @@ def resolve_forward_mode(fast: bool, precision: str,
         return ForwardMode()
     if precision == 'auto':
         precision = 'bf16' if native_bf16(device) else 'fp32'
-    return ForwardMode(_DTYPES.get(precision), True, 'sdpa')
+    return ForwardMode(_DTYPES.get(precision), True, 'sdpa', unet_batch)
 
 
 def _set_attention(unet: nn.Module, impl: str) -> None:
@@ -126,6 +136,15 @@ class UNetRunner:
 
     def __call__(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Float32 logits of ``unet(x, t)`` computed in this mode."""
+        step = self.mode.max_batch
+        if step is not None and x.shape[0] > step:
+            return torch.cat([
+                self._forward(x[i:i + step], t[i:i + step])
+                for i in range(0, x.shape[0], step)
+            ])
+        return self._forward(x, t)
+
+    def _forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.mode.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         dtype = self.mode.autocast_dtype

@@ -16,7 +16,7 @@ from mmengine.structures import BaseDataElement
 
 from ..diffusion import (build_schedule, p_sample_loop, q_sample,
                          sample_timesteps)
-from .fast_path import UNetRunner, resolve_forward_mode
+from .fast_path import ForwardMode, UNetRunner, resolve_forward_mode
 
 OFFICIAL_UNET = dict(
     type='SegRefinerUNet', in_channels=4, out_channels=1, model_channels=128,
@@ -32,7 +32,7 @@ OFFICIAL_TEST_CFG = dict(
     # high-resolution protocol (official segrefiner_big.py / _dis.py)
     fine_prob_thr=0.9, iou_thr=0.3, max_patches=None)
 # The project's inference path (models/fast_path.py), not an official setting.
-FAST_PATH_CFG = dict(fast=True, precision='auto')
+FAST_PATH_CFG = dict(fast=True, precision='auto', unet_batch=None)
 
 
 def _stack_masks(samples: Sequence[BaseDataElement], key: str,
@@ -64,8 +64,9 @@ class SegRefiner(BaseModel):
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as
             officially); merged over the official ones. ``fast`` (default
-            True) and ``precision`` (default ``'auto'``) choose the UNet's
-            inference path (:mod:`segrefiner.models.fast_path`).
+            True), ``precision`` (default ``'auto'``) and ``unet_batch``
+            (default None) choose the UNet's inference path
+            (:mod:`segrefiner.models.fast_path`).
         init_cfg: mmengine initialisation config.
 
     Example:
@@ -107,8 +108,7 @@ class SegRefiner(BaseModel):
             **FAST_PATH_CFG,
             **(test_cfg or {})
         }
-        resolve_forward_mode(self.test_cfg['fast'],
-                             self.test_cfg['precision'], 'cpu')  # validate
+        self.forward_mode('cpu')  # validates the path options
 
     @property
     def num_timesteps(self) -> int:
@@ -141,19 +141,22 @@ class SegRefiner(BaseModel):
         if precision is not None:
             self.test_cfg['precision'] = precision
         try:
-            resolve_forward_mode(self.test_cfg['fast'],
-                                 self.test_cfg['precision'], self.device)
+            self.forward_mode()  # validates the options
             yield
         finally:
             self.test_cfg.clear()
             self.test_cfg.update(saved)
 
+    def forward_mode(self,
+                     device: Optional[torch.device] = None) -> ForwardMode:
+        """The UNet's inference path that ``test_cfg`` selects."""
+        cfg = self.test_cfg
+        return resolve_forward_mode(cfg['fast'], cfg['precision'], device
+                                    or self.device, cfg['unet_batch'])
+
     def unet_runner(self) -> UNetRunner:
-        """The UNet called in the path ``test_cfg`` selects."""
-        return UNetRunner(
-            self.denoise_model,
-            resolve_forward_mode(self.test_cfg['fast'],
-                                 self.test_cfg['precision'], self.device))
+        """The UNet, called in the path ``test_cfg`` selects."""
+        return UNetRunner(self.denoise_model, self.forward_mode())
 
     def forward(self,
                 inputs: torch.Tensor,

@@ -95,3 +95,19 @@ def test_apis_take_the_path_options(tiny_config):
     assert a.shape == b.shape == mask.shape
     with pytest.raises(ValueError, match='needs fast=True'):
         refine(model, image, mask, seed=0, fast=False, precision='bf16')
+
+
+def test_unet_batch_splits_the_forward_into_equal_results():
+    unet = tiny_unet()
+    x, t = torch.randn(5, 4, 32, 32), torch.tensor([5, 4, 3, 2, 1])
+    calls = []
+    unet.register_forward_pre_hook(lambda m, args: calls.append(len(args[0])))
+    with torch.no_grad():
+        whole = UNetRunner(unet, resolve_forward_mode(True, 'fp32', 'cpu'))(
+            x, t)
+        split = UNetRunner(unet, resolve_forward_mode(
+            True, 'fp32', 'cpu', unet_batch=2))(x, t)
+    assert calls == [5, 2, 2, 1]
+    torch.testing.assert_close(split, whole, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match='unet_batch'):
+        resolve_forward_mode(True, 'fp32', 'cpu', unet_batch=0)

@@ -89,8 +89,17 @@ def synthetic_scene(height: int, width: int, num_masks: int,
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MiB (Linux).
+
+    Read from ``VmHWM`` in ``/proc/self/status``: ``getrusage``'s
+    ``ru_maxrss`` survives ``fork`` + ``exec``, so a fresh child process
+    would report its parent's peak.
+    """
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError('no VmHWM in /proc/self/status')
 
 
 def current_rss_mb() -> float:

@@ -1,8 +1,12 @@
+import subprocess
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
 
-from segrefiner.utils import ForwardTimer, current_rss_mb, synthetic_scene
+from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
+                              synthetic_scene)
 
 
 def test_forward_timer_counts_only_inside_the_context():
@@ -25,3 +29,16 @@ def test_synthetic_scene_is_deterministic():
     assert np.array_equal(a_img, b_img) and np.array_equal(a_masks, b_masks)
     assert all(m.any() for m in a_masks)
     assert current_rss_mb() > 10
+
+
+def test_peak_rss_is_the_process_own_not_the_parents():
+    before = peak_rss_mb()
+    block = np.ones(64 * 2**20 // 8)  # 64 MiB touched
+    assert peak_rss_mb() >= before and peak_rss_mb() >= current_rss_mb()
+    del block
+    child = subprocess.run(
+        [sys.executable, '-c', 'from segrefiner.utils import peak_rss_mb; '
+         'print(peak_rss_mb())'], capture_output=True, text=True, check=True)
+    # a fresh interpreter importing the package stays well below this
+    # process, which has torch, numpy and the tests loaded
+    assert float(child.stdout) < peak_rss_mb()

@@ -30,18 +30,25 @@ __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
            'resolve_forward_mode']
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+#: ``unet_batch='auto'`` on a CPU: the largest batch whose first feature map
+#: (batch x model_channels x H x W float32) fits in this many bytes. Measured
+#: on a 2-core Zen 3 (docs/benchmark.md): the tiny UNet at 256 px (8 MiB per
+#: crop) is fastest at batch 1, the demo model at 128 px (2 MiB) at batch 4,
+#: the full UNet (32 MiB) equally fast at batch 1 and 2.
+CPU_FEATURE_BYTES = 8 * 2**20
 _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 
 
 @dataclass(frozen=True)
 class ForwardMode:
     """How the UNet runs: autocast dtype (None: fp32), layout, attention,
-    and the largest batch one forward takes (None: the whole batch)."""
+    and the largest batch one forward takes (None: the whole batch;
+    ``'auto'``: by :data:`CPU_FEATURE_BYTES` on a CPU, whole on a GPU)."""
 
     autocast_dtype: Optional[torch.dtype] = None
     channels_last: bool = False
     attention: str = 'legacy'
-    max_batch: Optional[int] = None
+    max_batch: Union[int, str, None] = None
 
 
 def native_bf16(device: Union[str, torch.device]) -> bool:
@@ -62,7 +69,8 @@ def native_bf16(device: Union[str, torch.device]) -> bool:
 def resolve_forward_mode(fast: bool,
                          precision: str,
                          device: Union[str, torch.device],
-                         unet_batch: Optional[int] = None) -> ForwardMode:
+                         unet_batch: Union[int, str, None] = None
+                         ) -> ForwardMode:
     """The :class:`ForwardMode` of a ``fast``/``precision`` choice.
 
     Args:
@@ -72,7 +80,9 @@ def resolve_forward_mode(fast: bool,
             ``'bf16'`` or ``'fp16'`` (autocast dtypes of the fast path).
         device: The model's device.
         unet_batch: Largest batch of one UNet forward in the fast path
-            (None: the whole batch). On a CPU, a model whose activations
+            (None: the whole batch; ``'auto'``: on a CPU, the largest batch
+            whose first feature map fits :data:`CPU_FEATURE_BYTES`, the
+            whole batch elsewhere). On a CPU, a model whose activations
             outgrow the cache runs faster in small batches
             (``tools/benchmark.py`` prints crops/s per batch size).
 
@@ -82,8 +92,12 @@ def resolve_forward_mode(fast: bool,
         >>> resolve_forward_mode(True, 'fp32', 'cpu').channels_last
         True
     """
-    if unet_batch is not None and unet_batch < 1:
-        raise ValueError(f'unet_batch must be >= 1 or None, got {unet_batch}')
+    if unet_batch == 'auto':
+        unet_batch = 'auto' if torch.device(device).type == 'cpu' else None
+    elif unet_batch is not None and (not isinstance(unet_batch, int)
+                                     or unet_batch < 1):
+        raise ValueError(f"unet_batch must be >= 1, 'auto' or None, got "
+                         f'{unet_batch!r}')
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {PRECISIONS}, got '
                          f'{precision!r}')
@@ -137,6 +151,10 @@ class UNetRunner:
     def __call__(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Float32 logits of ``unet(x, t)`` computed in this mode."""
         step = self.mode.max_batch
+        if step == 'auto':
+            crop_bytes = 4 * x.shape[2] * x.shape[3] * getattr(
+                self.unet, 'model_channels', 1)
+            step = max(1, CPU_FEATURE_BYTES // crop_bytes)
         if step is not None and x.shape[0] > step:
             return torch.cat([
                 self._forward(x[i:i + step], t[i:i + step])

@@ -32,7 +32,7 @@ OFFICIAL_TEST_CFG = dict(
     # high-resolution protocol (official segrefiner_big.py / _dis.py)
     fine_prob_thr=0.9, iou_thr=0.3, max_patches=None)
 # The project's inference path (models/fast_path.py), not an official setting.
-FAST_PATH_CFG = dict(fast=True, precision='auto', unet_batch=None)
+FAST_PATH_CFG = dict(fast=True, precision='auto', unet_batch='auto')
 
 
 def _stack_masks(samples: Sequence[BaseDataElement], key: str,
@@ -65,7 +65,7 @@ class SegRefiner(BaseModel):
             many HR patches, least confident first, ``None`` for all as
             officially); merged over the official ones. ``fast`` (default
             True), ``precision`` (default ``'auto'``) and ``unet_batch``
-            (default None) choose the UNet's inference path
+            (default ``'auto'``) choose the UNet's inference path
             (:mod:`segrefiner.models.fast_path`).
         init_cfg: mmengine initialisation config.
 

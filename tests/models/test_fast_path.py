@@ -111,3 +111,18 @@ def test_unet_batch_splits_the_forward_into_equal_results():
     torch.testing.assert_close(split, whole, rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match='unet_batch'):
         resolve_forward_mode(True, 'fp32', 'cpu', unet_batch=0)
+
+
+def test_auto_unet_batch_bounds_the_feature_map_on_cpu(monkeypatch):
+    unet = tiny_unet()  # 32 channels: a 32x32 crop's first map is 128 KiB
+    monkeypatch.setattr(fast_path, 'CPU_FEATURE_BYTES', 2 * 4 * 32 * 32 * 32)
+    calls = []
+    unet.register_forward_pre_hook(lambda m, args: calls.append(len(args[0])))
+    mode = resolve_forward_mode(True, 'fp32', 'cpu', unet_batch='auto')
+    with torch.no_grad():
+        UNetRunner(unet, mode)(torch.randn(5, 4, 32, 32), torch.zeros(
+            5, dtype=torch.long))
+    assert calls == [2, 2, 1]
+    assert resolve_forward_mode(True, 'fp32', 'cuda',
+                                unet_batch='auto').max_batch is None
+    assert init_refiner().test_cfg['unet_batch'] == 'auto'  # the default

@@ -264,7 +264,7 @@ def main() -> int:
     if args.memory_probe:
         memory_probe(args)
         return 0
-    mode = resolve_forward_mode(True, 'auto', args.device)
+    mode = resolve_forward_mode(True, 'auto', args.device, 'auto')
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'device {args.device}, fast path {mode}', flush=True)
     if args.agreement:

@@ -90,6 +90,29 @@ def load_mask(mask: ImageLike) -> np.ndarray:
     return data >= (128 if top <= 255 else 32768)
 
 
+def atomic_write_bytes(path: PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` under a temporary name, then rename it.
+
+    The temporary file, ``.<name>.<random>.tmp``, is in the destination
+    folder, so a reader (or a resumed run) never sees a partial file under
+    the final name. Parent folders are created; the file gets the usual
+    permissions (umask), not ``mkstemp``'s 0600.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
+                               suffix='.tmp',
+                               dir=path.parent)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def write_image(path: PathLike,
                 image: np.ndarray,
                 jpeg_quality: int = 95) -> None:
@@ -115,7 +138,6 @@ def write_image(path: PathLike,
         raise ValueError(f'expected an HxW or HxWx3 uint8 image, got '
                          f'{image.dtype} of shape {image.shape}')
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
     jpeg = path.suffix.lower() in ('.jpg', '.jpeg')
@@ -123,14 +145,4 @@ def write_image(path: PathLike,
     ok, data = cv2.imencode(path.suffix, image, params)
     if not ok:
         raise ValueError(f'cannot encode an image as {path.suffix!r}')
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
-                               suffix='.tmp',
-                               dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data.tobytes())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, data.tobytes())

@@ -9,12 +9,14 @@ training checkpoint: the weights are checked by a strict load into CONFIG's
 model, then saved without optimizer state or ``meta``, atomically.
 """
 import argparse
+import io
 import os
 import sys
 
 import torch
 
 from segrefiner.apis import init_refiner
+from segrefiner.fileio import atomic_write_bytes
 
 
 def main() -> int:
@@ -27,14 +29,9 @@ def main() -> int:
         model = init_refiner(args.config, args.checkpoint)
     except (FileNotFoundError, RuntimeError) as exc:
         sys.exit(f'error: {exc}')
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = f'{args.out}.tmp{os.getpid()}'
-    try:
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, args.out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    atomic_write_bytes(args.out, buffer.getvalue())
     print(f'wrote {args.out} ({os.path.getsize(args.out) / 2**20:.1f} MiB)')
     return 0
 

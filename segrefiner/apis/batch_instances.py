@@ -23,9 +23,9 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional
 import numpy as np
 
 from ..data.datasets.coco_refine import decode_segmentation
-from ..data.prediction_io import (atomic_write_bytes, clean_stale_temps,
-                                  encode_rle, fit_to, resolve_image)
-from ..fileio import PathLike, load_image
+from ..data.prediction_io import (clean_stale_temps, encode_rle, fit_to,
+                                  resolve_image)
+from ..fileio import PathLike, atomic_write_bytes, load_image
 from ..models import SegRefiner
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
 from .instances import refine_instances

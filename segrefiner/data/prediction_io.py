@@ -6,22 +6,22 @@ stem (``a.jpg`` ~ ``a.png``; BIG's ``a_im.jpg`` ~ ``a_seg.png``), reading masks
 and label maps as stored (0/1 or 0/255, 8 or 16 bit, palette PNGs), the RLE of
 mmdet and COCO results, and writers that put a file under a temporary name in
 the destination folder and rename it, so that an interrupted run never leaves
-a partial file under a final name. Their temporary names are those of
-:func:`segrefiner.fileio.write_image`: ``.<name>.<random>.tmp``.
+a partial file under a final name (:func:`segrefiner.fileio.
+atomic_write_bytes`, temporary names ``.<name>.<random>.tmp``).
 """
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from ..fileio import PathLike, _read, load_mask, write_image
+from ..fileio import (PathLike, _read, atomic_write_bytes, load_mask,
+                      write_image)
 from .offline import list_masks
 
 __all__ = [
-    'FORMATS', 'Pair', 'atomic_write_bytes', 'clean_stale_temps',
+    'FORMATS', 'Pair', 'clean_stale_temps',
     'detect_format', 'encode_rle', 'fit_to', 'pair_files', 'read_label_map',
     'read_mask_file', 'resolve_image', 'temp_owner', 'write_label_map',
     'write_mask'
@@ -29,28 +29,6 @@ __all__ = [
 
 #: The layouts ``tools/refine.py --format`` accepts (``auto`` detects).
 FORMATS = ('masks', 'big', 'labelmap', 'mmdet-pkl', 'coco-json')
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` under a temporary name, then rename it.
-
-    Parent folders are created; the file gets the usual permissions.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
-                               suffix='.tmp',
-                               dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def temp_owner(name: str) -> Optional[str]:

@@ -8,11 +8,11 @@ import pytest
 
 from segrefiner.apis.batch import BatchOptions, describe
 from segrefiner.apis.batch_instances import refine_mmdet_pickle
-from segrefiner.data.prediction_io import (atomic_write_bytes,
-                                           clean_stale_temps, detect_format,
+from segrefiner.data.prediction_io import (clean_stale_temps, detect_format,
                                            fit_to, pair_files,
                                            read_mask_file, resolve_image,
                                            temp_owner, write_mask)
+from segrefiner.fileio import atomic_write_bytes
 from segrefiner.utils.progress import Progress
 
 

@@ -6,6 +6,8 @@ Usage::
     python tools/benchmark.py --configs tiny --json bench.json
     python tools/benchmark.py --device cuda
     python tools/benchmark.py --agreement data/demo_val   # fast vs reference
+    python tools/benchmark.py --configs tiny --precision bf16 --batch-sizes 1 \
+        --skip instances hr semantic memory               # bf16 UNet rows
 
 For each configuration (random weights, seeded) and each path (``reference``:
 fp32, contiguous, the official attention; ``fast``: the default path of
@@ -46,7 +48,8 @@ from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
 MEMORY_BATCH = 8
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
-               full='configs/segrefiner/segrefiner_lr.py')
+               full='configs/segrefiner/segrefiner_lr.py',
+               demo='segrefiner/model_zoo/demo_config.py')
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,6 +75,11 @@ def parse_args() -> argparse.Namespace:
                         metavar=('TINY', 'FULL'),
                         help="the fast path's test_cfg.unet_batch for tiny / "
                         'full (0: the config\'s own)')
+    parser.add_argument('--precision', default='auto',
+                        choices=['auto', 'fp32', 'bf16', 'fp16'],
+                        help="the fast path's precision")
+    parser.add_argument('--unet-size', type=int, default=256,
+                        help='crop side of the UNet-forward rows')
     parser.add_argument('--paths', nargs='+', default=['reference', 'fast'],
                         choices=['reference', 'fast'])
     parser.add_argument('--skip', nargs='*', default=[],
@@ -108,8 +116,9 @@ def timed(model, fn) -> dict:
 
 
 def unet_rows(name: str, model, args: argparse.Namespace) -> list:
-    """UNet forward time and throughput per batch size and path (256 px)."""
-    x1 = torch.randn(1, 4, 256, 256, device=model.device)
+    """UNet forward time and throughput per batch size and path."""
+    size = args.unet_size
+    x1 = torch.randn(1, 4, size, size, device=model.device)
     t1 = torch.full((1, ), model.num_timesteps - 1, device=model.device)
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
@@ -119,14 +128,16 @@ def unet_rows(name: str, model, args: argparse.Namespace) -> list:
     for bs in args.batch_sizes:
         x, t = x1.repeat(bs, 1, 1, 1), t1.repeat(bs)
         for path in args.paths:
+            fast = path == 'fast'
             run = UNetRunner(model.denoise_model, resolve_forward_mode(
-                path == 'fast', 'auto', model.device))
+                fast, args.precision if fast else 'fp32', model.device))
             with torch.no_grad():
                 run(x, t)
                 timer = ForwardTimer(model.denoise_model)
                 with timer:
                     run(x, t)
-            row = dict(config=name, case=f'UNet forward, batch {bs}',
+            row = dict(config=name,
+                       case=f'UNet forward, {size}px, batch {bs}',
                        path=path, total_s=timer.seconds,
                        crops_per_s=bs / timer.seconds,
                        gflops_per_s=flops * bs / timer.seconds / 1e9)
@@ -166,7 +177,8 @@ def api_cases(name: str, model, args: argparse.Namespace) -> list:
 
 def bench_config(name: str, args: argparse.Namespace) -> list:
     torch.manual_seed(0)
-    options = {'model.test_cfg.max_patches': args.hr_max_patches}
+    options = {'model.test_cfg.max_patches': args.hr_max_patches,
+               'model.test_cfg.precision': args.precision}
     if args.unet_batch and args.unet_batch[name != 'tiny']:
         options['model.test_cfg.unet_batch'] = args.unet_batch[name != 'tiny']
     model = init_refiner(os.path.join(ROOT, CONFIGS[name]),
@@ -264,7 +276,7 @@ def main() -> int:
     if args.memory_probe:
         memory_probe(args)
         return 0
-    mode = resolve_forward_mode(True, 'auto', args.device, 'auto')
+    mode = resolve_forward_mode(True, args.precision, args.device, 'auto')
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'device {args.device}, fast path {mode}', flush=True)
     if args.agreement:

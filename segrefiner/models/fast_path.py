@@ -11,7 +11,7 @@ which applies one :class:`ForwardMode`:
   ``scaled_dot_product_attention`` and, where the hardware computes it
   natively, bf16 autocast (``precision='auto'``: CUDA with bf16 support, or
   a CPU with AMX / AVX512-BF16; other CPUs stay in fp32, where emulated bf16
-  is two orders of magnitude slower).
+  is 5-7x slower than fp32).
 
 The raw ``model.denoise_model(x, t)`` call is untouched: it computes in the
 dtype and layout of its input (API.md). The agreement of the two paths on the
@@ -33,8 +33,9 @@ PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 #: ``unet_batch='auto'`` on a CPU: the largest batch whose first feature map
 #: (batch x model_channels x H x W float32) fits in this many bytes. Measured
 #: on a 2-core Zen 3 (docs/benchmark.md): the tiny UNet at 256 px (8 MiB per
-#: crop) is fastest at batch 1, the demo model at 128 px (2 MiB) at batch 4,
-#: the full UNet (32 MiB) equally fast at batch 1 and 2.
+#: crop) is fastest at batch 1 (2.2x the crops/s of batch 8), the full UNet
+#: (32 MiB) equally fast at batch 1 and 2, the demo model at 128 px (2 MiB)
+#: flat within noise from batch 1 to 16.
 CPU_FEATURE_BYTES = 8 * 2**20
 _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 

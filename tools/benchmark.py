@@ -11,7 +11,8 @@ Usage::
 
 For each configuration (random weights, seeded) and each path (``reference``:
 fp32, contiguous, the official attention; ``fast``: the default path of
-:mod:`segrefiner.models.fast_path`) it measures, each call after one untimed
+:mod:`segrefiner.models.fast_path`), each in a fresh process of its own, it
+measures, each call after one untimed
 run on the same inputs: the UNet forward alone per batch size (time, crops/s,
 GFLOP/s), ``refine_instances`` on an image with ``--instances`` blobs,
 ``refine(mode='hr')`` on each ``--hr-sizes`` image and ``refine_semantic`` on
@@ -96,6 +97,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--memory-probe', metavar='SCENE_NPZ',
                         help=argparse.SUPPRESS)
+    parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
+                        help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -176,6 +179,7 @@ def api_cases(name: str, model, args: argparse.Namespace) -> list:
 
 
 def bench_config(name: str, args: argparse.Namespace) -> list:
+    """Every row of one config, for the paths in ``args.paths``."""
     torch.manual_seed(0)
     options = {'model.test_cfg.max_patches': args.hr_max_patches,
                'model.test_cfg.precision': args.precision}
@@ -185,19 +189,41 @@ def bench_config(name: str, args: argparse.Namespace) -> list:
                          device=args.device, cfg_options=options)
     rows = [] if 'unet' in args.skip else unet_rows(name, model, args)
     for case, fn in api_cases(name, model, args):
-        totals = {}
         for path in args.paths:
             row = dict(config=name, case=case, path=path,
                        device=args.device,
                        **timed(model, lambda: fn(path == 'fast')))
-            totals[path] = row['total_s']
             print(f"{name:5s} {case:40s} {path:9s} {row['total_s']:8.2f}s "
                   f" unet {row['unet_s']:8.2f}s ({row['forwards']} forwards)"
                   f"  other {row['other_pct']:5.1f}%", flush=True)
             rows.append(row)
-        if len(totals) == 2:
-            print(f"{'':5s} {case:40s} fast/reference throughput "
-                  f"{totals['reference'] / totals['fast']:.2f}x", flush=True)
+    return rows
+
+
+def bench_isolated(name: str, args: argparse.Namespace) -> list:
+    """:func:`bench_config` once per path, each in a fresh process.
+
+    A path leaves state behind (the allocator's thresholds, oneDNN's
+    caches, the weights' memory format), so each is measured in a process
+    of its own, and the reference always in the default process state.
+    """
+    rows = []
+    for path in args.paths:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, 'rows.json')
+            subprocess.run([sys.executable, __file__, *sys.argv[1:],
+                            '--paths', path, '--worker', name, out],
+                           check=True)
+            with open(out) as f:
+                rows += json.load(f)
+    times = {}
+    for row in rows:
+        times.setdefault(row['case'], {})[row['path']] = row['total_s']
+    for case, by_path in times.items():
+        if len(by_path) == 2:
+            print(f"{name:5s} {case:40s} fast/reference throughput "
+                  f"{by_path['reference'] / by_path['fast']:.2f}x",
+                  flush=True)
     return rows
 
 
@@ -276,6 +302,10 @@ def main() -> int:
     if args.memory_probe:
         memory_probe(args)
         return 0
+    if args.worker:
+        with open(args.worker[1], 'w') as f:
+            json.dump(bench_config(args.worker[0], args), f, default=str)
+        return 0
     mode = resolve_forward_mode(True, args.precision, args.device, 'auto')
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'device {args.device}, fast path {mode}', flush=True)
@@ -284,7 +314,7 @@ def main() -> int:
     else:
         rows = []
         for name in args.configs:
-            rows += bench_config(name, args)
+            rows += bench_isolated(name, args)
         memory = [] if 'memory' in args.skip else report_memory(args)
         result = dict(rows=rows, hr_memory=memory)
     if args.json:

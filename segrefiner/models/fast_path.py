@@ -11,7 +11,9 @@ which applies one :class:`ForwardMode`:
   ``scaled_dot_product_attention`` and, where the hardware computes it
   natively, bf16 autocast (``precision='auto'``: CUDA with bf16 support, or
   a CPU with AMX / AVX512-BF16; other CPUs stay in fp32, where emulated bf16
-  is 5-7x slower than fp32).
+  is 5-7x slower than fp32) and, on a CPU, freed memory kept for the next
+  step (:func:`segrefiner.utils.retain_freed_memory`) instead of
+  page-faulted in again on every forward.
 
 The raw ``model.denoise_model(x, t)`` call is untouched: it computes in the
 dtype and layout of its input (API.md). The agreement of the two paths on the
@@ -24,6 +26,7 @@ from typing import Optional, Union
 import torch
 from torch import nn
 
+from ..utils.heap import retain_freed_memory
 from .attention import AttentionBlock
 
 __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
@@ -43,13 +46,15 @@ _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 @dataclass(frozen=True)
 class ForwardMode:
     """How the UNet runs: autocast dtype (None: fp32), layout, attention,
-    and the largest batch one forward takes (None: the whole batch;
-    ``'auto'``: by :data:`CPU_FEATURE_BYTES` on a CPU, whole on a GPU)."""
+    the largest batch one forward takes (None: the whole batch; ``'auto'``:
+    by :data:`CPU_FEATURE_BYTES` on a CPU, whole on a GPU) and whether freed
+    CPU memory is kept for reuse while it runs (``retain_heap``)."""
 
     autocast_dtype: Optional[torch.dtype] = None
     channels_last: bool = False
     attention: str = 'legacy'
     max_batch: Union[int, str, None] = None
+    retain_heap: bool = False
 
 
 def native_bf16(device: Union[str, torch.device]) -> bool:
@@ -89,12 +94,14 @@ def resolve_forward_mode(fast: bool,
 
     Examples:
         >>> resolve_forward_mode(False, 'auto', 'cpu')
-        ForwardMode(autocast_dtype=None, channels_last=False, attention='legacy')
-        >>> resolve_forward_mode(True, 'fp32', 'cpu').channels_last
+        ForwardMode(autocast_dtype=None, channels_last=False, \
+attention='legacy', max_batch=None, retain_heap=False)
+        >>> resolve_forward_mode(True, 'fp32', 'cpu').retain_heap
         True
     """
+    on_cpu = torch.device(device).type == 'cpu'
     if unet_batch == 'auto':
-        unet_batch = 'auto' if torch.device(device).type == 'cpu' else None
+        unet_batch = 'auto' if on_cpu else None
     elif unet_batch is not None and (not isinstance(unet_batch, int)
                                      or unet_batch < 1):
         raise ValueError(f"unet_batch must be >= 1, 'auto' or None, got "
@@ -109,7 +116,8 @@ def resolve_forward_mode(fast: bool,
         return ForwardMode()
     if precision == 'auto':
         precision = 'bf16' if native_bf16(device) else 'fp32'
-    return ForwardMode(_DTYPES.get(precision), True, 'sdpa', unet_batch)
+    return ForwardMode(_DTYPES.get(precision), True, 'sdpa', unet_batch,
+                       on_cpu)
 
 
 def _set_attention(unet: nn.Module, impl: str) -> None:
@@ -156,12 +164,13 @@ class UNetRunner:
             crop_bytes = 4 * x.shape[2] * x.shape[3] * getattr(
                 self.unet, 'model_channels', 1)
             step = max(1, CPU_FEATURE_BYTES // crop_bytes)
-        if step is not None and x.shape[0] > step:
-            return torch.cat([
-                self._forward(x[i:i + step], t[i:i + step])
-                for i in range(0, x.shape[0], step)
-            ])
-        return self._forward(x, t)
+        with retain_freed_memory(self.mode.retain_heap):
+            if step is not None and x.shape[0] > step:
+                return torch.cat([
+                    self._forward(x[i:i + step], t[i:i + step])
+                    for i in range(0, x.shape[0], step)
+                ])
+            return self._forward(x, t)
 
     def _forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.mode.channels_last:

@@ -16,6 +16,7 @@ from mmengine.structures import BaseDataElement
 
 from ..diffusion import (build_schedule, p_sample_loop, q_sample,
                          sample_timesteps)
+from ..utils.heap import retain_freed_memory
 from .fast_path import ForwardMode, UNetRunner, resolve_forward_mode
 
 OFFICIAL_UNET = dict(
@@ -125,7 +126,8 @@ class SegRefiner(BaseModel):
                           fast: Optional[bool] = None,
                           precision: Optional[str] = None) -> Iterator[None]:
         """Temporarily set ``test_cfg['fast']``/``['precision']`` (None:
-        keep).
+        keep), keeping freed CPU memory for reuse across the refinements
+        inside when the path asks for it (``ForwardMode.retain_heap``).
 
         Example:
             >>> model = SegRefiner(denoise_model=dict(
@@ -141,8 +143,9 @@ class SegRefiner(BaseModel):
         if precision is not None:
             self.test_cfg['precision'] = precision
         try:
-            self.forward_mode()  # validates the options
-            yield
+            mode = self.forward_mode()  # validates the options
+            with retain_freed_memory(mode.retain_heap):
+                yield
         finally:
             self.test_cfg.clear()
             self.test_cfg.update(saved)
@@ -275,6 +278,8 @@ class SegRefiner(BaseModel):
         coarse = (coarse.to(device) >= 0.5).float()
         ts = list(timesteps) if timesteps is not None else self.timesteps(
             steps)
-        probs, fine = p_sample_loop(self.unet_runner(), norm, coarse, ts,
-                                    self.schedule, generator, prior)
+        runner = self.unet_runner()
+        with retain_freed_memory(runner.mode.retain_heap):
+            probs, fine = p_sample_loop(runner, norm, coarse, ts,
+                                        self.schedule, generator, prior)
         return (probs, fine) if return_fine_probs else probs

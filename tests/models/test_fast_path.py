@@ -22,11 +22,13 @@ def tiny_unet():
 def test_auto_precision_follows_the_hardware(monkeypatch):
     monkeypatch.setattr(fast_path, 'native_bf16', lambda device: False)
     assert resolve_forward_mode(True, 'auto', 'cpu') == ForwardMode(
-        None, True, 'sdpa')
+        None, True, 'sdpa', retain_heap=True)
     monkeypatch.setattr(fast_path, 'native_bf16', lambda device: True)
     assert resolve_forward_mode(True, 'auto', 'cpu').autocast_dtype == (
         torch.bfloat16)
     assert resolve_forward_mode(False, 'auto', 'cpu') == ForwardMode()
+    # Only the CPU fast path keeps freed memory; CUDA has its own cache.
+    assert not resolve_forward_mode(True, 'fp32', 'meta').retain_heap
     assert resolve_forward_mode(True, 'fp16', 'cpu').autocast_dtype == (
         torch.float16)
 

@@ -34,12 +34,13 @@ __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 #: ``unet_batch='auto'`` on a CPU: the largest batch whose first feature map
-#: (batch x model_channels x H x W float32) fits in this many bytes. Measured
-#: on a 2-core Zen 3 (docs/benchmark.md): the tiny UNet at 256 px (8 MiB per
-#: crop) is fastest at batch 1 (2.2x the crops/s of batch 8), the full UNet
-#: (32 MiB) equally fast at batch 1 and 2, the demo model at 128 px (2 MiB)
-#: flat within noise from batch 1 to 16.
-CPU_FEATURE_BYTES = 8 * 2**20
+#: (batch x model_channels x H x W float32) fits in this many bytes. With
+#: freed memory retained (``ForwardMode.retain_heap``), on a 2-core Zen 3
+#: inside one call the tiny UNet at 256 px runs 0.32-0.34 s per crop at
+#: batch 4 against 0.41-0.44 s at batch 1, and the full UNet's crops/s is
+#: flat within ~6% from batch 1 to 16 (docs/benchmark.md); the cap keeps the
+#: full UNet (32 MiB per crop) at batch 1, which bounds its activations.
+CPU_FEATURE_BYTES = 32 * 2**20
 _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 
 
@@ -88,9 +89,8 @@ def resolve_forward_mode(fast: bool,
         unet_batch: Largest batch of one UNet forward in the fast path
             (None: the whole batch; ``'auto'``: on a CPU, the largest batch
             whose first feature map fits :data:`CPU_FEATURE_BYTES`, the
-            whole batch elsewhere). On a CPU, a model whose activations
-            outgrow the cache runs faster in small batches
-            (``tools/benchmark.py`` prints crops/s per batch size).
+            whole batch elsewhere). ``tools/benchmark.py`` prints crops/s
+            per batch size.
 
     Examples:
         >>> resolve_forward_mode(False, 'auto', 'cpu')

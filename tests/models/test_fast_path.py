@@ -11,6 +11,7 @@ from segrefiner.evaluation import path_agreement
 from segrefiner.models import (ForwardMode, SegRefinerUNet, UNetRunner,
                                resolve_forward_mode)
 from segrefiner.models import fast_path
+from segrefiner.utils import heap
 
 
 def tiny_unet():
@@ -128,3 +129,20 @@ def test_auto_unet_batch_bounds_the_feature_map_on_cpu(monkeypatch):
     assert resolve_forward_mode(True, 'fp32', 'cuda',
                                 unet_batch='auto').max_batch is None
     assert init_refiner().test_cfg['unet_batch'] == 'auto'  # the default
+
+
+@pytest.mark.skipif(not heap.heap_retention_supported(),
+                    reason='glibc without MALLOC_* tuning')
+def test_cpu_fast_path_keeps_freed_memory_over_the_whole_call(
+        tiny_config, monkeypatch):
+    settings = []
+    monkeypatch.setattr(heap, '_mallopt', settings.append)
+    model = init_refiner(tiny_config)
+    image = np.full((40, 48, 3), 120, np.uint8)
+    mask = np.zeros((40, 48), np.uint8)
+    mask[8:30, 10:40] = 1
+    refine(model, image, mask, mode='lr', seed=0, fast=False)
+    assert settings == []  # the reference path leaves malloc alone
+    refine(model, image, mask, mode='lr', seed=0)
+    # One retain/restore pair around the call, not one per UNet forward.
+    assert settings == [heap._RETAIN, heap._RESTORE]

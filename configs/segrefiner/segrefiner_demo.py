@@ -18,10 +18,6 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=8,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='refiner_collate'),
     dataset=dict(
         _delete_=True,
         type='RefineFolderDataset',

@@ -12,8 +12,9 @@ behave like one for the duration of a refinement:
 - on entry, ``mallopt(M_MMAP_MAX, 0)`` (blocks come from the heap) and a
   trim threshold of 2 GiB, the largest ``mallopt`` takes (freed blocks stay
   in the heap for the next step);
-- on exit, glibc's adapted defaults (mmap above 32 MiB, trim above 64 MiB,
-  what its dynamic threshold reaches after the first large free) and
+- on exit, mmap above 32 MiB and trim above 64 MiB (the upper end of
+  glibc's own dynamic thresholds; ``mallopt`` has no getter to restore the
+  exact previous values) and
   ``malloc_trim(0)``, which returns the free memory to the system.
 
 The peak memory is unchanged; only the time between steps is saved. The

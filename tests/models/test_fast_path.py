@@ -87,11 +87,17 @@ def test_fast_path_agrees_with_the_reference_on_the_demo_model():
     assert model.test_cfg['fast'] is True  # options restored after the calls
 
 
-def test_apis_take_the_path_options(tiny_config):
-    model = init_refiner(tiny_config)
+def small_case():
+    """A flat 48x40 image and a box mask."""
     image = np.full((40, 48, 3), 120, np.uint8)
     mask = np.zeros((40, 48), np.uint8)
     mask[8:30, 10:40] = 1
+    return image, mask
+
+
+def test_apis_take_the_path_options(tiny_config):
+    model = init_refiner(tiny_config)
+    image, mask = small_case()
     a = refine(model, image, mask, mode='lr', seed=0, fast=False)
     b = refine(model, image, mask, mode='lr', seed=0, fast=True,
                precision='fp32')
@@ -138,9 +144,7 @@ def test_cpu_fast_path_keeps_freed_memory_over_the_whole_call(
     settings = []
     monkeypatch.setattr(heap, '_mallopt', settings.append)
     model = init_refiner(tiny_config)
-    image = np.full((40, 48, 3), 120, np.uint8)
-    mask = np.zeros((40, 48), np.uint8)
-    mask[8:30, 10:40] = 1
+    image, mask = small_case()
     refine(model, image, mask, mode='lr', seed=0, fast=False)
     assert settings == []  # the reference path leaves malloc alone
     refine(model, image, mask, mode='lr', seed=0)

@@ -3,6 +3,8 @@
 # offline coarse masks (tools/gen_coarse_masks.py writes coarse/ and
 # coarse_expand/), one context crop plus one native-resolution patch per
 # sample, 256 px, a flip shared by both.
+_base_ = ['./train_loader.py']
+
 size = 256
 train_pipeline = [
     dict(type='LoadRefinerData', expand_prob=0.5),
@@ -13,11 +15,6 @@ train_pipeline = [
     dict(type='PackRefinerInputs'),
 ]
 train_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='refiner_collate'),
     dataset=dict(
         type='ConcatDataset',
         datasets=[

@@ -2,6 +2,8 @@
 # LVIS v1 instance (area > 512) per COCO train2017 image, an online coarse
 # mask, the object crop (box + 40 px, centre jitter +-20 px), 256 px, flip.
 # Layout: data/coco/train2017/*.jpg, data/coco/annotations/lvis_v1_train.json.
+_base_ = ['./train_loader.py']
+
 size = 256
 train_pipeline = [
     dict(type='LoadRefinerData'),
@@ -12,11 +14,6 @@ train_pipeline = [
     dict(type='PackRefinerInputs'),
 ]
 train_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='refiner_collate'),
     dataset=dict(
         type='LVISRefineDataset',
         data_root='data/coco',

@@ -1,13 +1,13 @@
 """Transforms of the training pipelines, in mmengine's root registry."""
 from .base import RandomTransform, RefinerTransform
-from .coarse_mask import GenerateCoarseMask
+from .coarse_mask import GenerateCoarseMask, MixedCoarseMask
 from .crops import ContextCrop, ObjectCrop, PatchCrop, mask_bbox
 from .formatting import PackRefinerInputs
 from .geometric import ResizeTo, SharedRandomFlip
 from .loading import LoadRefinerData
 
 __all__ = [
-    'ContextCrop', 'GenerateCoarseMask', 'LoadRefinerData', 'ObjectCrop',
+    'ContextCrop', 'GenerateCoarseMask', 'LoadRefinerData', 'MixedCoarseMask', 'ObjectCrop',
     'PackRefinerInputs', 'PatchCrop', 'RandomTransform', 'RefinerTransform',
     'ResizeTo', 'SharedRandomFlip', 'mask_bbox'
 ]

@@ -40,11 +40,11 @@ train_dataloader = dict(
 # iterations on 1200 composites).
 load_from = 'work_dirs/segrefiner_demo_composites/iter_600.pth'
 optim_wrapper = dict(optimizer=dict(lr=2e-4))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=400)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=600)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=30),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=400,
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=600,
          eta_min=1e-5),
 ]
 default_hooks = dict(

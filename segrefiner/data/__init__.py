@@ -1,9 +1,11 @@
-"""Data: datasets, coarse masks, transforms, composites and offline writers.
+"""Data: datasets, coarse masks, transforms, composites, real-photo samples
+and offline writers.
 
 Importing this package registers the transforms in mmengine's root
 ``TRANSFORMS``, :func:`refiner_collate` in its root ``FUNCTIONS`` and the
 datasets of :mod:`.datasets` in its root ``DATASETS``.
-:mod:`.composites` needs scikit-image, imported only when a photo is loaded.
+:mod:`.composites` and :mod:`.real_samples` need scikit-image, imported only
+when a photo is loaded or segmented.
 """
 from . import datasets  # noqa: F401  (registers the datasets)
 from .coarse import fill_holes, modify_boundary, perturb, polygonize
@@ -13,7 +15,7 @@ from .composites import (PHOTOS, Composite, load_photo, make_composite,
 from .offline import (generate_coarse_masks, generate_composites, list_masks,
                       name_seed)
 from .transforms import (ContextCrop, GenerateCoarseMask, LoadRefinerData,
-                         ObjectCrop, PackRefinerInputs, PatchCrop,
+                         MixedCoarseMask, ObjectCrop, PackRefinerInputs, PatchCrop,
                          RandomTransform, RefinerTransform, ResizeTo,
                          SharedRandomFlip, mask_bbox)
 

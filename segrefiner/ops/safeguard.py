@@ -32,8 +32,8 @@ def _dilate(masks: torch.Tensor, radius: int) -> torch.Tensor:
 
 def _band(fg: torch.Tensor, radius: int) -> torch.Tensor:
     """The band of ``(n, H, W)`` 0/1 float masks, on a grid of stride
-    ``radius // 4`` for wide bands (a superset of the exact band, by at most
-    one cell), so the cost does not grow with the radius."""
+    ``radius // 4`` for wide bands (a superset of the exact band, by under
+    two cells), so the cost does not grow with the radius."""
     height, width = fg.shape[1:]
     stride = max(1, radius // 4)
     if stride > 1:

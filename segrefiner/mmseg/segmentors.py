@@ -22,8 +22,7 @@ config helper or a patch of mmseg's classes):
   ``init_model``'s ``config.model.type == 'EncoderDecoder'`` special case,
   ``SegTTAModel`` (``module.out_channels``, ``decode_head.threshold``) and
   the visualiser keep working, and ``isinstance(model, EncoderDecoder)``
-  holds. A wrapper needs key remapping and forwarding properties
-  (OPENMMLAB.md section 2.4).
+  holds. A wrapper needs key remapping and forwarding properties.
 * Only the registry entry changes, only in processes that import this
   module, and without ``refiner`` the classes are the stock ones: the mixin
   overrides nothing but ``predict``, which returns ``super().predict()``
@@ -33,8 +32,8 @@ config helper or a patch of mmseg's classes):
 
 Refinement (``predict`` only; ``loss`` and ``tensor`` mode are stock): the
 stock prediction at ``ori_shape`` is refined as a multi-class label map by
-:func:`segrefiner.apis.refine_label_map` on the original image
-(:func:`segrefiner.apis.hosted.host_image`), then written into both
+:func:`segrefiner.protocols.refine_label_map` on the original image
+(:func:`segrefiner.hosted.host_image`), then written into both
 ``pred_sem_seg`` and ``seg_logits`` (:mod:`.seg_logits`), so ``IoUMetric``,
 the visualiser and ``SegTTAModel`` (which re-derives the labels from
 ``seg_logits``) all see it. Under ``--tta`` every augmented view is refined
@@ -48,8 +47,9 @@ from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ..apis.hosted import build_hosted_refiner, host_image, hosted_generator
-from ..apis.semantic import refine_label_map
+from ..hosted import (build_hosted_refiner, host_image, hosted_generator,
+                      hosted_options)
+from ..protocols import refine_label_map
 from .seg_logits import relabel_seg_logits
 
 
@@ -59,7 +59,7 @@ class RefinementMixin:
     Args:
         *args: The segmentor's own arguments.
         refiner: ``None`` (stock behaviour) or the refiner's config for
-            :func:`~segrefiner.apis.hosted.build_hosted_refiner`: a
+            :func:`~segrefiner.hosted.build_hosted_refiner`: a
             ``SegRefiner`` model dict plus optional ``config`` and
             ``checkpoint`` (the refiner's own weights).
         **kwargs: The segmentor's own keyword arguments.
@@ -95,6 +95,7 @@ class RefinementMixin:
             return results
         device = self.refiner.device
         generator = hosted_generator(self.refiner)
+        options = hosted_options(self.refiner)
         threshold = getattr(self.decode_head, 'threshold', None)
         for image, sample in zip(inputs, results):
             pred = sample.pred_sem_seg.data
@@ -103,7 +104,8 @@ class RefinementMixin:
             labels = refine_label_map(self.refiner, original.to(device),
                                       pred[0].long().to(device),
                                       ignore_index=None,
-                                      generator=generator).to(pred.device)
+                                      generator=generator,
+                                      options=options).to(pred.device)
             sample.set_data(dict(
                 seg_logits=PixelData(data=relabel_seg_logits(
                     sample.seg_logits.data, labels, threshold)),

@@ -27,7 +27,6 @@ import torch
 from torch import nn
 
 from ..utils.heap import retain_freed_memory
-from .attention import AttentionBlock
 
 __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
            'resolve_forward_mode']
@@ -120,21 +119,15 @@ attention='legacy', max_batch=None, retain_heap=False)
                        on_cpu)
 
 
-def _set_attention(unet: nn.Module, impl: str) -> None:
-    for module in unet.modules():
-        if isinstance(module, AttentionBlock):
-            module.impl = impl
-
-
 class UNetRunner:
-    """Calls a denoising UNet in one :class:`ForwardMode`.
+    """Calls a denoising UNet in one :class:`ForwardMode`, changing nothing.
 
-    The weights are converted to the mode's memory format on first use (and
-    back for the reference path), so switching paths costs one copy of the
-    weights, not one per call.
+    The mode applies to this call's tensors only (channels-last inputs,
+    the attention implementation passed to the forward, autocast), so
+    runners of different modes may share one UNet across threads.
 
     Args:
-        unet: The denoising UNet (``fn(x, t) -> logits``).
+        unet: The denoising UNet (``fn(x, t, attn_impl=...) -> logits``).
         mode: The forward mode.
 
     Examples:
@@ -150,12 +143,6 @@ class UNetRunner:
     def __init__(self, unet: nn.Module, mode: ForwardMode) -> None:
         self.unet = unet
         self.mode = mode
-        fmt = (torch.channels_last
-               if mode.channels_last else torch.contiguous_format)
-        if getattr(unet, '_segrefiner_memory_format', None) != fmt:
-            unet.to(memory_format=fmt)
-            unet._segrefiner_memory_format = fmt
-        _set_attention(unet, mode.attention)
 
     def __call__(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Float32 logits of ``unet(x, t)`` computed in this mode."""
@@ -175,8 +162,9 @@ class UNetRunner:
     def _forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.mode.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
+        impl = self.mode.attention
         dtype = self.mode.autocast_dtype
         if dtype is None:
-            return self.unet(x.float(), t).float()
+            return self.unet(x.float(), t, attn_impl=impl).float()
         with torch.autocast(x.device.type, dtype=dtype):
-            return self.unet(x, t).float()
+            return self.unet(x, t, attn_impl=impl).float()

@@ -19,8 +19,8 @@ import torch
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from segrefiner.data.prediction_io import temp_owner
-from segrefiner.fileio import load_mask
+from segrefiner.io import temp_owner
+from segrefiner.io import load_mask
 
 ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -137,7 +137,7 @@ def test_big_folder_pairs_im_with_seg_and_ignores_gt(tmp_path, run_tool):
         cv2.imwrite(str(big / f'{name}_seg.png'), ellipse(shape, grow=5))
     before = snapshot(big)
     code, io = run_tool(big, '--out', big, *TINY)  # out = the input folder
-    assert code == 1 and 'refusing to overwrite inputs' in io.err
+    assert code == 1 and 'refusing to overwrite an input' in io.err
     code, io = run_tool(big, '--out', out, '--mode', 'lr', *TINY)
     assert code == 1
     assert sorted(os.listdir(out)) == ['a_seg.png', 'b_seg.png']
@@ -224,7 +224,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     results = tmp_path / 'results.pkl'
     results.write_bytes(pickle.dumps(entries))
     code, io = run_tool(images, results, '--out', results, *TINY)
-    assert code == 1 and 'refusing to overwrite inputs' in io.err
+    assert code == 1 and 'refusing to overwrite an input' in io.err
     out = tmp_path / 'refined' / 'refined.pkl'
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1
@@ -250,8 +250,8 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     assert os.listdir(out.parent) == ['refined.pkl']
 
     # an interrupted run leaves no output and resumes from what it kept
-    import segrefiner.apis.batch_instances as batch_instances
-    real, calls = batch_instances.refine_instances, []
+    from segrefiner.apis import SegRefinerPredictor
+    real, calls = SegRefinerPredictor.refine_instances, []
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -262,11 +262,11 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     entries.insert(1, dict(entries[0], img_id=9))
     results.write_bytes(pickle.dumps(entries))
     again = tmp_path / 'again.pkl'
-    monkeypatch.setattr(batch_instances, 'refine_instances', interrupted)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_tool(images, results, '--out', again, *TINY)
     assert not again.exists() and (tmp_path / '.again.pkl.partial').is_dir()
-    monkeypatch.setattr(batch_instances, 'refine_instances', real)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', real)
     code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
     assert 'refined 2, skipped 1 (resume), failed 1' in io.out
     assert not (tmp_path / '.again.pkl.partial').exists()

@@ -1,19 +1,15 @@
 """Saved predictions on disk: pairing, formats, sizes, atomic writes."""
-import io
 import pickle
 
 import cv2
 import numpy as np
 import pytest
 
-from segrefiner.apis.batch import BatchOptions, describe
-from segrefiner.apis.batch_instances import refine_mmdet_pickle
-from segrefiner.data.prediction_io import (clean_stale_temps, detect_format,
-                                           fit_to, pair_files,
-                                           read_mask_file, resolve_image,
-                                           temp_owner, write_mask)
-from segrefiner.fileio import atomic_write_bytes
-from segrefiner.utils.progress import Progress
+from segrefiner.apis.batch import BatchOptions, BatchReport, describe, run_batch
+from segrefiner.apis.result_files import refine_mmdet_pickle
+from segrefiner.io import (atomic_write_bytes, clean_stale_temps,
+                           detect_format, fit_to, pair_files, read_mask_file,
+                           resolve_image, temp_owner, write_mask)
 
 
 def touch(folder, *names):
@@ -99,16 +95,22 @@ def test_describe_names_the_file_once(tmp_path):
     assert describe('m.png', ValueError('bad')) == 'm.png: bad'
 
 
-def test_progress_shows_a_rate_and_interleaves_messages():
-    stream = io.StringIO()
-    bar = Progress(3, 'images', stream=stream, interval=0)
-    bar.update()
-    bar.message('error: x')
-    bar.update(2)
-    bar.close()
-    lines = stream.getvalue().splitlines()
-    assert lines[0].startswith('1/3 (33%)') and 'images/s' in lines[0]
-    assert 'error: x' in lines and lines[-1].startswith('3/3 (100%)')
+def test_run_batch_counts_names_failures_and_shows_a_rate(capsys):
+    def step(item, warn):
+        if item == 'b':
+            raise ValueError('corrupt')
+        warn(f'note {item}')
+        return ('skipped' if item == 'c' else 'refined'), item.upper()
+
+    report = BatchReport('out')
+    values = run_batch(['a', 'b', 'c'], lambda item: f'{item}.png', step,
+                       report, True, 'images')
+    assert values == ['A', None, 'C']
+    assert (report.refined, report.skipped) == (1, 1)
+    assert report.failures == ['b.png: corrupt']
+    err = capsys.readouterr().err
+    assert 'error: b.png: corrupt' in err.splitlines()
+    assert 'note a' in err and 'images/s' in err
 
 
 def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,

@@ -6,7 +6,7 @@ the base seed and the output's own name, so the files are the same whatever the
 number of workers, the scheduling or the number of interrupted runs.
 
 The coarse-mask layout follows the official ``scripts/gen_coarse_masks_hr.py``
-(github.com/MengyuWang826/SegRefiner; SEGREFINER.md 4.2): ``coarse/<stem>.png``
+(github.com/MengyuWang826/SegRefiner): ``coarse/<stem>.png``
 is ``modify_boundary(gt)`` and ``coarse_expand/<stem>.png`` the same on the
 hole-filled GT, both 0/255.
 """

@@ -2,7 +2,7 @@
 
 Reference: ``q_sample``, ``p_sample`` and ``p_sample_loop`` of the official
 code (MengyuWang826/SegRefiner, ``mmdet/models/detectors/segrefiner_base.py``)
-and SEGREFINER.md section 1. The reverse loop copies the official behaviour,
+(docs/design.md, section 1). The reverse loop copies the official behaviour,
 which differs from the paper's Markov chain:
 
 * only the marginal fine-probability ``cur_fine`` is kept; it grows as

@@ -3,7 +3,7 @@
 The HR pipeline of the official code (``LoadPatchData.load_coarse_mask`` in
 ``mmdet/datasets/pipelines/loading.py``, github.com/MengyuWang826/SegRefiner)
 reads the offline ``coarse_expand`` mask with probability 0.5 and the plain
-``coarse`` one otherwise (SEGREFINER.md 3.3 and 4.2).
+``coarse`` one otherwise.
 """
 from typing import Optional
 

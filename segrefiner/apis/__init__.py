@@ -1,5 +1,4 @@
 """User-facing API: build a refiner and refine images with it."""
-from .agreement import path_agreement
 from .init import init_refiner, load_config
 from .inference import refine, refine_instances, refine_semantic
 from .predictor import SegRefinerPredictor
@@ -9,7 +8,7 @@ from ..protocols import (choose_mode, refine_crops, refine_high_res,
 
 __all__ = [
     'init_refiner', 'load_config', 'refine', 'refine_instances',
-    'refine_semantic', 'SegRefinerPredictor', 'path_agreement',
+    'refine_semantic', 'SegRefinerPredictor',
     'choose_mode', 'refine_crops', 'refine_high_res', 'refine_label_map',
     'load_image', 'load_mask'
 ]

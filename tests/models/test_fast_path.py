@@ -7,7 +7,7 @@ import torch
 from segrefiner.apis import init_refiner, refine
 from segrefiner.data import make_composite
 from segrefiner.data.coarse import modify_boundary
-from segrefiner.apis import path_agreement
+from segrefiner.apis.agreement import path_agreement
 from segrefiner.models import (ForwardMode, SegRefinerUNet, UNetRunner,
                                resolve_forward_mode)
 from segrefiner.models import fast_path

@@ -19,8 +19,7 @@ import torch
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from segrefiner.io import temp_owner
-from segrefiner.io import load_mask
+from segrefiner.io import load_mask, temp_owner, write_image
 
 ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -371,3 +370,22 @@ def test_killed_run_leaves_complete_files_and_resumes(tmp_path, run_tool):
         f'refined {total - len(done)}, skipped {len(done)} (resume), '
         'failed 0')
     assert sorted(os.listdir(out)) == [f'{i:03d}.png' for i in range(total)]
+
+
+def test_inference_options_pass_through(tmp_path, run_tool):
+    from segrefiner.apis import init_refiner, refine
+    images, masks = tmp_path / 'images', tmp_path / 'masks'
+    mask = ellipse((64, 80))
+    write_image(images / 'a.png', photo(mask))
+    write_image(masks / 'a.png', mask)
+    code, io = run_tool(images, masks, '--out', tmp_path / 'ref',
+                        '--reference', '--no-progress', *TINY)
+    assert code == 0, io.err
+    torch.manual_seed(0)  # the tool's random weights without a checkpoint
+    model = init_refiner(TINY[1], cfg_options={'model.test_cfg.model_size': 64})
+    expected = refine(model, photo(mask), mask, seed=0, fast=False)
+    written = cv2.imread(str(tmp_path / 'ref' / 'a.png'), 0)
+    assert np.array_equal(written > 0, expected)
+    code, io = run_tool(images, masks, '--out', tmp_path / 'bad',
+                        '--reference', '--precision', 'bf16', *TINY)
+    assert code == 1 and 'needs fast=True' in io.err

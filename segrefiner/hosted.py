@@ -19,9 +19,7 @@ without importing either framework:
   inverted (de-normalise, drop the bottom/right padding beyond
   ``img_shape``, un-flip, channel order, resize to the target size).
 * :func:`hosted_generator`: the sampling generator of one prediction call,
-  seeded from ``refiner.test_cfg['seed']`` when set, and
-  :func:`hosted_options`: the refiner's inference options (its
-  ``test_cfg``), read once per call.
+  seeded from ``refiner.test_cfg['seed']`` when set.
 """
 from typing import Mapping, Optional, Sequence
 
@@ -33,7 +31,7 @@ import torch.nn.functional as F
 
 from .apis.init import init_refiner
 from .io import read_image_file
-from .models import InferenceOptions, SegRefiner
+from .models import SegRefiner
 
 #: Keys of a host's ``refiner=dict(...)`` that are not SegRefiner arguments.
 ADAPTER_KEYS = ('config', 'checkpoint')
@@ -92,10 +90,6 @@ def hosted_generator(refiner: SegRefiner) -> Optional[torch.Generator]:
         return None
     return torch.Generator(device=refiner.device).manual_seed(int(seed))
 
-
-def hosted_options(refiner: SegRefiner) -> InferenceOptions:
-    """The inference options of one prediction call (the refiner's)."""
-    return refiner.inference_options()
 
 
 def _read_color(path: str) -> Optional[np.ndarray]:

@@ -27,12 +27,12 @@ __all__ = [
 Item = TypeVar('Item')
 #: What a batch step returns: the report counter to increment (``None``:
 #: none) and a value collected by :func:`run_batch`.
-Outcome = Tuple[str, Any]
+Outcome = Tuple[Optional[str], Any]
 
 
-@dataclass
+@dataclass(frozen=True)
 class BatchOptions:
-    """How a batch is refined (the ``tools/refine.py`` flags).
+    """How a batch is refined (the ``tools/refine.py`` flags); immutable.
 
     Attributes:
         seed: Sampling seed of every prediction (``None``: torch's global).

@@ -24,8 +24,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import OptSampleList, SampleList
 from mmdet.utils import ConfigType, OptMultiConfig
 
-from ..hosted import (build_hosted_refiner, host_image, hosted_generator,
-                      hosted_options)
+from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..ops.binarize import binarize
 from ..protocols import refine_crops
 
@@ -127,7 +126,7 @@ class RefinedDetector(BaseDetector):
                                         rescale=True)
         device = self.refiner.device
         generator = hosted_generator(self.refiner)
-        options = hosted_options(self.refiner)
+        options = self.refiner.inference_options()  # read once per call
         for image, sample in zip(batch_inputs, results):
             instances = sample.pred_instances
             if 'masks' not in instances:

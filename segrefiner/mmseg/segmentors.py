@@ -47,8 +47,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ..hosted import (build_hosted_refiner, host_image, hosted_generator,
-                      hosted_options)
+from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..protocols import refine_label_map
 from .seg_logits import relabel_seg_logits
 
@@ -95,7 +94,7 @@ class RefinementMixin:
             return results
         device = self.refiner.device
         generator = hosted_generator(self.refiner)
-        options = hosted_options(self.refiner)
+        options = self.refiner.inference_options()  # read once per call
         threshold = getattr(self.decode_head, 'threshold', None)
         for image, sample in zip(inputs, results):
             pred = sample.pred_sem_seg.data

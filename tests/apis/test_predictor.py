@@ -1,6 +1,7 @@
 """SegRefinerPredictor: options fixed per predictor, nothing written into the
 model, concurrent callers with different options independent."""
 import copy
+import dataclasses
 import threading
 
 import numpy as np
@@ -80,8 +81,8 @@ def test_two_threads_with_different_options_match_their_solo_calls(model):
 def test_options_are_fixed_when_the_predictor_is_built(model):
     predictor = SegRefinerPredictor(model, fast=False)
     assert predictor.options == InferenceOptions(fast=False)
-    with pytest.raises(Exception):
-        predictor.options.fast = True  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        predictor.options.fast = True
     explicit = SegRefinerPredictor(model, InferenceOptions(precision='fp32'),
                                    unet_batch=2)
     assert explicit.options == InferenceOptions(True, 'fp32', 2)

@@ -44,14 +44,17 @@ def model(tiny_config):
 
 def test_two_threads_with_different_options_match_their_solo_calls(model):
     image, masks = scene()
+    # probabilities: the two paths differ in their last bits, so any option
+    # leaking from one thread into the other shows
     calls = {
-        True: lambda: refine_instances(model, image, masks, seed=1, fast=True,
-                                       precision='fp32'),
-        False: lambda: refine_instances(model, image, masks, seed=1,
-                                        fast=False),
+        True: lambda: refine(model, image, masks[0], mode='lr', seed=1,
+                             return_probs=True, fast=True, precision='fp32'),
+        False: lambda: refine(model, image, masks[0], mode='lr', seed=1,
+                              return_probs=True, fast=False),
     }
     before = model_state(model)
     alone = {fast: call() for fast, call in calls.items()}
+    assert not np.array_equal(alone[True], alone[False])
     assert model_state(model) == before
     rounds, start = 4, threading.Barrier(2)
     results = {True: [], False: []}
@@ -96,6 +99,9 @@ def test_functions_are_the_predictor_with_that_calls_options(model):
     assert np.array_equal(
         refine(model, image, masks[0], mode='lr', seed=0, fast=False),
         predictor.refine(image, masks[0], mode='lr', seed=0))
+    assert np.array_equal(
+        refine_instances(model, image, masks, seed=0, fast=False),
+        predictor.refine_instances(image, masks, seed=0))
     labels = (masks[0] > 0).astype(np.uint8) + 2 * (masks[1] > 0)
     assert np.array_equal(
         refine_semantic(model, image, labels, seed=0,

@@ -10,25 +10,10 @@ registers, in ``mmseg.registry.MODELS``:
 so an existing mmseg config only adds ``refiner=dict(type='SegRefiner',
 ...)`` to its ``model``; ``type`` stays as it is.
 
-Why subclasses registered under the stock names (and not a wrapper, a
-config helper or a patch of mmseg's classes):
-
-* ``EncoderDecoder.__init__`` has a fixed signature (``mmseg/models/
-  segmentors/encoder_decoder.py``), so a ``refiner`` key needs a class that
-  accepts it; config rewriting (like ``tools/test.py --tta``) would not work
-  for ``init_model`` or plain ``Runner`` use.
-* A subclass keeps every attribute and checkpoint key of the stock model:
-  stock checkpoints load through ``init_model`` and ``load_from``,
-  ``init_model``'s ``config.model.type == 'EncoderDecoder'`` special case,
-  ``SegTTAModel`` (``module.out_channels``, ``decode_head.threshold``) and
-  the visualiser keep working, and ``isinstance(model, EncoderDecoder)``
-  holds. A wrapper needs key remapping and forwarding properties.
-* Only the registry entry changes, only in processes that import this
-  module, and without ``refiner`` the classes are the stock ones: the mixin
-  overrides nothing but ``predict``, which returns ``super().predict()``
-  untouched, and adds no module, parameter or buffer. Classes that subclass
-  mmseg's ``EncoderDecoder`` in Python (not through the registry) are
-  unaffected.
+Why subclasses under the stock names, not a wrapper (docs/design.md,
+section 3): ``EncoderDecoder.__init__`` has a fixed signature, and a subclass
+keeps the stock checkpoint keys and attributes; without ``refiner`` the
+classes behave as the stock ones.
 
 Refinement (``predict`` only; ``loss`` and ``tensor`` mode are stock): the
 stock prediction at ``ori_shape`` is refined as a multi-class label map by

@@ -3,7 +3,7 @@
 Re-implements the training and sampling parts of the official ``SegRefiner``
 detector (MengyuWang826/SegRefiner, ``mmdet/models/detectors/
 segrefiner_base.py``) on mmengine's ``BaseModel``. The crop/paste and patch
-protocols built on :meth:`SegRefiner.refine` live in :mod:`segrefiner.apis`.
+protocols built on :meth:`SegRefiner.refine` live in :mod:`segrefiner.protocols`.
 """
 import copy
 from typing import Dict, List, Optional, Sequence, Union
@@ -58,7 +58,7 @@ class SegRefiner(BaseModel):
         loss_mask: Config of the BCE loss.
         loss_texture: Config of the Sobel texture loss.
         data_preprocessor: Config of the data preprocessor.
-        test_cfg: Inference settings used by :mod:`segrefiner.apis`
+        test_cfg: Inference settings used by :mod:`segrefiner.protocols`
             (``model_size``, ``batch_max``, ``pad_width``, ``area_thr``,
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as

@@ -17,8 +17,9 @@ import time
 
 import numpy as np
 
-from segrefiner.apis import init_refiner, load_image, load_mask, refine
-from segrefiner.fileio import write_image
+from segrefiner.apis import init_refiner, refine
+from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.io import load_image, load_mask, write_image
 from segrefiner.visualization import (GREEN, ORANGE, heatmap, overlay,
                                       panel_strip)
 
@@ -37,6 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--device', default='cpu')
+    add_inference_args(parser)
     return parser.parse_args()
 
 
@@ -47,7 +49,8 @@ def main() -> int:
         model = init_refiner(args.config, args.checkpoint, args.device)
         start = time.perf_counter()
         probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
-                       return_probs=True)
+                       return_probs=True,
+                       options=inference_options_of(args, model))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1

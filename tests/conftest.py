@@ -39,7 +39,8 @@ def identity_refiner():
     class Identity(SegRefiner):
 
         def refine(self, images, coarse, steps=None, generator=None,
-                   timesteps=None, prior=None, return_fine_probs=False):
+                   timesteps=None, prior=None, return_fine_probs=False,
+                   options=None):
             self.calls.append(tuple(images.shape))
             out = (coarse >= 0.5).float()
             if return_fine_probs:

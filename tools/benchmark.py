@@ -38,8 +38,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
-from segrefiner.evaluation import path_agreement
-from segrefiner.fileio import load_image, load_mask
+from segrefiner.apis.agreement import path_agreement
+from segrefiner.io import load_image, load_mask
 from segrefiner.models import UNetRunner, resolve_forward_mode
 from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
                               synthetic_scene)

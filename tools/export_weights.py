@@ -16,7 +16,7 @@ import sys
 import torch
 
 from segrefiner.apis import init_refiner
-from segrefiner.fileio import atomic_write_bytes
+from segrefiner.io import atomic_write_bytes
 
 
 def main() -> int:

@@ -43,10 +43,11 @@ import torch
 from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.batch import BatchOptions, check_output, refine_folder
-from segrefiner.apis.batch_instances import (refine_coco_json,
-                                             refine_mmdet_pickle)
-from segrefiner.data.prediction_io import FORMATS, detect_format
+from segrefiner.apis.batch import BatchOptions, check_output
+from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.folders import refine_folder
+from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
+from segrefiner.io import FORMATS, detect_format
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -102,6 +103,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--no-progress',
                         action='store_true',
                         help='no progress bar')
+    add_inference_args(parser)
     args = parser.parse_args(argv)
     if args.predictions is None:
         args.predictions = args.images
@@ -123,12 +125,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    options = BatchOptions(seed=args.seed,
-                           mode=args.mode,
-                           ignore_index=args.ignore_index,
-                           resize_mask=args.resize_mask,
-                           resume=args.resume,
-                           progress=not args.no_progress)
     if args.config is not None and args.checkpoint is None:
         print('warning: no --checkpoint: the model has random weights',
               file=sys.stderr)
@@ -140,6 +136,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         check_output(args.out, inputs)  # before the model loads
         model = init_refiner(args.config, args.checkpoint, args.device,
                              args.cfg_options)
+        options = BatchOptions(seed=args.seed,
+                               mode=args.mode,
+                               ignore_index=args.ignore_index,
+                               resize_mask=args.resize_mask,
+                               resume=args.resume,
+                               progress=not args.no_progress,
+                               inference=inference_options_of(args, model))
         if args.format == 'mmdet-pkl':
             report = refine_mmdet_pickle(model, args.images, args.predictions,
                                          args.out, options)

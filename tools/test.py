@@ -28,6 +28,7 @@ import torch
 from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
+from segrefiner.apis.cli import add_inference_args, inference_options_of
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 
@@ -66,6 +67,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='mask binarisation: SegRefiner >=128, '
                         'CascadePSP >128')
     parser.add_argument('--json', help='also write the results here')
+    add_inference_args(parser)
     return parser.parse_args(argv)
 
 
@@ -79,6 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                              args.cfg_options)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
+        options = inference_options_of(args, model)
     except (OSError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
@@ -89,8 +92,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                               args.out_dir,
                               args.rule,
                               label=Path(args.data_root).resolve().name,
-                              log=lambda line: print(line, file=sys.stderr),
-                              progress=True)
+                              progress=True,
+                              options=options)
     summary = report.summary()
     print()
     print(format_table(summary))

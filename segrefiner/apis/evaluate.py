@@ -2,8 +2,9 @@
 
 SegRefiner reports BIG and DIS5K as dataset-pooled IoU and mBA of the coarse
 masks and of their refinements (official ``scripts/eval_miou.py`` and
-``eval_miou_dis.py``, SEGREFINER.md 6.2 and 7), the refinement as mean ± std
-over repeated runs of the stochastic sampler. :func:`evaluate_dataset` does
+``eval_miou_dis.py``), the refinement as mean ± std
+over repeated runs of the stochastic sampler (docs/design.md, "Metrics").
+:func:`evaluate_dataset` does
 this for any folder dataset of :mod:`segrefiner.data.datasets`, with
 :class:`~segrefiner.evaluation.RefineMetric` (which adds mean Boundary IoU)
 per group of samples (a DIS5K subset, else the whole dataset).
@@ -11,24 +12,22 @@ per group of samples (a DIS5K subset, else the whole dataset).
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
-from mmengine.utils import ProgressBar
 
 from ..data import datasets  # noqa: F401  (registers the dataset types)
-from ..fileio import load_image, write_image
-from ..evaluation import RefineMetric, binarize
-from ..models import SegRefiner
-from .common import check_same_size
-from .refine import refine
+from ..evaluation import RefineMetric
+from ..io import load_image, load_mask, write_image
+from ..models import InferenceOptions, SegRefiner
+from .batch import check_output, run_batch
+from .predictor import SegRefinerPredictor
 
 __all__ = [
     'DATASET_TYPES', 'EvaluationReport', 'build_eval_dataset',
-    'evaluate_dataset', 'format_table', 'read_levels'
+    'evaluate_dataset', 'format_table'
 ]
 
 #: ``tools/test.py --dataset`` choices and their dataset types.
@@ -74,18 +73,6 @@ def build_eval_dataset(kind: str,
                                     gt_path='masks',
                                     coarse_path=os.path.abspath(coarse_root)))
     return DATASETS.build(cfg)
-
-
-def read_levels(path: str) -> np.ndarray:
-    """A mask file's grey levels (HxW ``uint8``), to binarise by a rule.
-
-    Raises:
-        FileNotFoundError: If the file is missing or not an image.
-    """
-    levels = cv2.imread(os.fspath(path), cv2.IMREAD_GRAYSCALE)
-    if levels is None:
-        raise FileNotFoundError(f'{path}: missing or unreadable mask file')
-    return levels
 
 
 def _std(values: Sequence[float]) -> float:
@@ -168,30 +155,34 @@ def format_table(summary: dict) -> str:
     return '\n'.join(lines)
 
 
-def _input_files(dataset: BaseDataset) -> Set[Path]:
-    """Every input file of the dataset, resolved."""
-    return {
-        Path(info[key]).resolve()
+def _input_files(dataset: BaseDataset) -> List[str]:
+    """Every input file of the dataset."""
+    return [
+        info[key]
         for info in (dataset.get_data_info(i) for i in range(len(dataset)))
         for key in INPUT_FIELDS if info.get(key) is not None
-    }
+    ]
 
 
 def _load_sample(
         info: dict,
         rule: str) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
-    """Image, binarised coarse mask and GT (``None`` if absent) of a sample."""
+    """Image, binarised coarse mask and GT (``None`` if absent) of a sample.
+
+    Raises:
+        ValueError: If the sample has no coarse mask or a mask is not the
+            image's size (naming the mask file).
+    """
     if info.get('coarse_path') is None:
         raise ValueError('the sample has no coarse mask')
     image = load_image(info['img_path'])
-    masks = [
-        None
-        if info.get(key) is None else binarize(read_levels(info[key]), rule)
-        for key in ('coarse_path', 'gt_path')
-    ]
-    for key, mask in zip(('coarse_path', 'gt_path'), masks):
-        if mask is not None:
-            check_same_size(image, mask, info[key])
+    masks = []
+    for key in ('coarse_path', 'gt_path'):
+        mask = None if info.get(key) is None else load_mask(info[key], rule)
+        if mask is not None and mask.shape != image.shape[:2]:
+            raise ValueError(f'{info[key]}: mask size {mask.shape} differs '
+                             f'from the image size {image.shape[:2]}')
+        masks.append(mask)
     return image, masks[0], masks[1]
 
 
@@ -202,16 +193,17 @@ def evaluate_dataset(model: SegRefiner,
                      out_dir: Optional[str] = None,
                      rule: str = '>=128',
                      label: str = 'all',
-                     log: Callable[[str], None] = print,
-                     progress: bool = False) -> EvaluationReport:
+                     progress: bool = False,
+                     options: Optional[InferenceOptions] = None
+                     ) -> EvaluationReport:
     """Refine every sample's coarse mask once per seed and score the results.
 
-    The GT and the coarse mask are read as grey levels and binarised with
-    ``rule`` (the coarse mask so for refinement too); every seed refines the
-    sample with :func:`~segrefiner.apis.refine` and its own metric, so the
-    refined numbers come as mean ± std over seeds, the coarse ones once. A
-    sample whose files cannot be read or do not fit is logged as one line
-    naming the file and left out; the others go on.
+    The GT and the coarse mask are binarised with ``rule`` (the coarse mask
+    so for refinement too); every seed refines the sample and has its own
+    metric, so the refined numbers come as mean ± std over seeds, the coarse
+    ones once. A sample whose files cannot be read or do not fit is reported
+    as one ``error:`` line on stderr naming the file and left out; the
+    others go on (:func:`~.batch.run_batch`).
 
     Args:
         model: The refiner.
@@ -225,42 +217,33 @@ def evaluate_dataset(model: SegRefiner,
             file of the dataset fails that sample instead.
         rule: ``'>=128'`` (SegRefiner) or ``'>128'`` (CascadePSP).
         label: Group name of samples without a ``subset``.
-        log: Receives one line per failed sample.
-        progress: Show a progress bar on stdout.
+        progress: Show a progress bar on stderr.
+        options: The inference options (``None``: the model's).
 
     Returns:
         The :class:`EvaluationReport`.
+
+    Raises:
+        ValueError: If ``seeds`` is empty.
     """
     seeds = [int(seed) for seed in seeds]
     if not seeds:
         raise ValueError('give at least one seed')
-    inputs = _input_files(dataset) if out_dir is not None else set()
+    inputs = _input_files(dataset) if out_dir is not None else []
+    predictor = SegRefinerPredictor(model, options)
     report = EvaluationReport(seeds=seeds)
-    bar = ProgressBar(len(dataset)) if progress else None
-    for idx in range(len(dataset)):
-        info = dataset.get_data_info(idx)
-        try:
-            image, coarse, gt = _load_sample(info, rule)
-            refined = [
-                refine(model, image, coarse, mode=mode, seed=seed)
-                for seed in seeds
-            ]
-            if out_dir is not None:
-                path = Path(out_dir) / info['out_name']
-                if path.resolve() in inputs:
-                    raise ValueError(f'{path}: refusing to overwrite an input')
-                write_image(path, refined[0].astype(np.uint8) * 255)
-                report.written += 1
-        except (OSError, ValueError) as error:
-            report.failures.append(f"{info['img_path']}: {error}")
-            log(f'error: {report.failures[-1]}')
-            continue
-        finally:
-            if bar is not None:
-                bar.update()
+
+    def step(info: dict, warn: Callable[[str], None]):
+        image, coarse, gt = _load_sample(info, rule)
+        refined = [predictor.refine(image, coarse, mode, seed)
+                   for seed in seeds]
+        if out_dir is not None:
+            path = Path(out_dir) / info['out_name']
+            check_output(path, inputs)
+            write_image(path, refined[0].astype(np.uint8) * 255)
+            report.written += 1
         if gt is None:
-            report.unscored += 1
-            continue
+            return 'unscored', None
         group = report.groups.setdefault(
             info.get('subset', label),
             GroupScores(RefineMetric(rule, prefix='coarse'),
@@ -268,4 +251,9 @@ def evaluate_dataset(model: SegRefiner,
         group.coarse.process(None, [dict(gt_mask=gt, pred_mask=coarse)])
         for metric, mask in zip(group.refined, refined):
             metric.process(None, [dict(gt_mask=gt, pred_mask=mask)])
+        return None, None
+
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    run_batch(infos, lambda info: info['img_path'], step, report, progress,
+              'images')
     return report

@@ -12,8 +12,8 @@ from .coarse import fill_holes, modify_boundary, perturb, polygonize
 from .collate import refiner_collate
 from .composites import (PHOTOS, Composite, load_photo, make_composite,
                          random_shape)
-from .offline import (generate_coarse_masks, generate_composites, list_masks,
-                      name_seed)
+from ..io import list_masks
+from .offline import generate_coarse_masks, generate_composites, name_seed
 from .transforms import (ContextCrop, GenerateCoarseMask, LoadRefinerData,
                          MixedCoarseMask, ObjectCrop, PackRefinerInputs, PatchCrop,
                          RandomTransform, RefinerTransform, ResizeTo,

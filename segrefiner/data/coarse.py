@@ -1,6 +1,6 @@
 """Coarse-mask synthesis: degrade a GT mask into a plausible coarse one.
 
-The recipe is the one SegRefiner trains with (SEGREFINER.md section 4), which
+The recipe is the one SegRefiner trains with (docs/design.md), which
 the official code adapted from CascadePSP:
 
 * official SegRefiner, ``mmdet/datasets/pipelines/loading.py``

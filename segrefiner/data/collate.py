@@ -1,7 +1,7 @@
 """Collate samples that may carry several views (HR object crop and patch).
 
 The official HR model trains on one object crop and one patch per sample, both
-in the same batch (SEGREFINER.md 3.3).
+in the same batch.
 :class:`~segrefiner.data.PackRefinerInputs` packs such a sample as lists of
 views; this collate function flattens them so the batch holds every view as a
 sample of its own, then defers to mmengine's ``pseudo_collate``. Use it with

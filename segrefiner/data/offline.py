@@ -1,12 +1,12 @@
 """Offline data generation: coarse masks for GT mask folders, and composites.
 
 Both writers are resumable (finished outputs are skipped), write every file
-atomically (:func:`~segrefiner.fileio.write_image`) and seed every output from
+atomically (:func:`~segrefiner.io.write_image`) and seed every output from
 the base seed and the output's own name, so the files are the same whatever the
 number of workers, the scheduling or the number of interrupted runs.
 
 The coarse-mask layout follows the official ``scripts/gen_coarse_masks_hr.py``
-(github.com/MengyuWang826/SegRefiner; SEGREFINER.md 4.2): ``coarse/<stem>.png``
+(github.com/MengyuWang826/SegRefiner): ``coarse/<stem>.png``
 is ``modify_boundary(gt)`` and ``coarse_expand/<stem>.png`` the same on the
 hole-filled GT, both 0/255.
 """
@@ -22,14 +22,12 @@ import numpy as np
 
 from .coarse import modify_boundary
 from .composites import make_composite
-from ..fileio import load_mask, write_image
+from ..io import load_mask, write_image
 
 __all__ = [
-    'MASK_SUFFIXES', 'generate_coarse_masks', 'generate_composites',
-    'list_masks', 'name_seed'
+    'generate_coarse_masks', 'generate_composites', 'name_seed'
 ]
 
-MASK_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 COARSE_VARIANTS = (('coarse', False), ('coarse_expand', True))
 
 #: One finished GT mask: its file name and its error (None on success).
@@ -48,12 +46,6 @@ def name_seed(seed: int, name: str) -> List[int]:
     """
     digest = hashlib.sha256(name.encode()).digest()
     return [seed, int.from_bytes(digest[:8], 'little')]
-
-
-def list_masks(mask_dir: os.PathLike) -> List[Path]:
-    """The mask files directly in ``mask_dir`` (by suffix), sorted by name."""
-    return sorted(p for p in Path(mask_dir).iterdir()
-                  if p.is_file() and p.suffix.lower() in MASK_SUFFIXES)
 
 
 def _run(task: Callable[[Item], Result], items: Sequence[Item],
@@ -94,7 +86,7 @@ def generate_coarse_masks(
 
     Args:
         mask_paths: GT mask files (0/255 or 0/1, see
-            :func:`~segrefiner.fileio.load_mask`); outputs are named by their
+            :func:`~segrefiner.io.load_mask`); outputs are named by their
             stems.
         out_dir: Folder that receives ``coarse/`` and ``coarse_expand/``.
         seed: Base seed; each output is seeded with it and its own name.

@@ -1,9 +1,8 @@
 """Discrete diffusion of SegRefiner: schedule, corruption and sampling."""
-from .sampling import (accumulate_fine_probs, fine_confidence,
-                       mix_fine_coarse, p_sample_loop, q_sample, reverse_step,
-                       reverse_step_torch,
-                       sample_timesteps, uniform_noise)
+from .sampling import p_sample_loop, q_sample, reverse_step, sample_timesteps
 from .schedule import DiffusionSchedule, build_schedule
+from .step import (accumulate_fine_probs, fine_confidence, mix_fine_coarse,
+                   reverse_step_torch, uniform_noise)
 
 __all__ = [
     'DiffusionSchedule', 'build_schedule', 'q_sample', 'sample_timesteps',

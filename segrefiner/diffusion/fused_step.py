@@ -17,6 +17,8 @@ from typing import Optional, Tuple
 
 import torch
 
+from .step import reverse_step_torch
+
 try:  # Triton ships with CUDA builds of torch; absent on CPU-only installs.
     import triton
     import triton.language as tl
@@ -90,7 +92,6 @@ def fused_reverse_step(logits: torch.Tensor,
         _BROKEN.append(exc)
         warnings.warn(f'fused CUDA reverse step unavailable ({exc!r}); '
                       'using the plain torch step')
-        from .sampling import reverse_step_torch
         return reverse_step_torch(logits, cur_fine, coarse, beta_bar,
                                   beta_bar_prev, last, generator)
     return out, fine_out

@@ -3,10 +3,10 @@
 Importing this package registers ``RefineMetric`` and ``CocoBoundaryMetric`` in
 mmengine's root ``METRICS`` registry.
 """
-from .agreement import path_agreement
 from .boundary_ap import (BoundaryCOCOeval, CocoBoundaryMetric,
                           evaluate_boundary_ap)
-from .functional import (ba_radii, binarize, boundary_accuracy,
+from ..ops.binarize import binarize
+from .functional import (ba_radii, boundary_accuracy,
                          boundary_dilation, boundary_iou, intersection_union,
                          iou_from_counts, mask_boundary, mask_iou)
 from .metrics import RefineMetric
@@ -15,5 +15,5 @@ __all__ = [
     'BoundaryCOCOeval', 'CocoBoundaryMetric', 'RefineMetric', 'ba_radii',
     'binarize', 'boundary_accuracy', 'boundary_dilation', 'boundary_iou',
     'evaluate_boundary_ap', 'intersection_union', 'iou_from_counts',
-    'mask_boundary', 'mask_iou', 'path_agreement'
+    'mask_boundary', 'mask_iou'
 ]

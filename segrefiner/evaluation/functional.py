@@ -1,9 +1,9 @@
 """Per-image mask metrics on numpy arrays: IoU, Boundary Accuracy, bIoU.
 
 Only numpy and OpenCV are used, so these functions work outside any framework.
-Every metric binarises its inputs with :func:`binarize` under its ``rule``
-argument: SegRefiner's ``'>=128'`` (the default) or CascadePSP's ``'>128'``
-for 0-255 masks; bool and 0/1 masks pass through.
+Every metric binarises its inputs with :func:`segrefiner.ops.binarize` under
+its ``rule`` argument (SegRefiner's ``'>=128'``, the default, or CascadePSP's
+``'>128'``) and refuses probability maps: they must be thresholded first.
 
 Definitions follow the reference implementations exactly (facts taken from
 them, code written independently):
@@ -30,58 +30,17 @@ import math
 import cv2
 import numpy as np
 
-BINARIZE_RULES = ('>=128', '>128')
+from ..ops.binarize import binarize
 
 #: Number of radii BA averages over (CascadePSP ``num_steps``).
 BA_NUM_STEPS = 5
 
 
-def binarize(mask: np.ndarray, rule: str = '>=128') -> np.ndarray:
-    """Turn a bool, 0/1 or 0-255 mask into a bool mask.
-
-    Args:
-        mask: Array of any shape. Bool arrays and arrays holding only 0 and 1
-            are returned as bool unchanged; anything else is read as 0-255
-            grey levels and thresholded with ``rule``.
-        rule: ``'>=128'`` (SegRefiner, the default) or ``'>128'`` (CascadePSP).
-
-    Returns:
-        A bool array of the same shape.
-
-    Raises:
-        ValueError: On an unknown rule, values outside [0, 255], or a float
-            map in [0, 1] that is not binary (probabilities must be
-            thresholded by the caller).
-
-    Examples:
-        >>> binarize(np.array([0, 127, 128, 255]), '>=128')
-        array([False, False,  True,  True])
-        >>> binarize(np.array([0, 127, 128, 255]), '>128')
-        array([False, False, False,  True])
-        >>> binarize(np.array([0, 1]))
-        array([False,  True])
-    """
-    if rule not in BINARIZE_RULES:
-        raise ValueError(f'rule must be one of {BINARIZE_RULES}, got {rule!r}')
-    mask = np.asarray(mask)
-    if mask.dtype == bool:
-        return mask
-    if mask.size == 0 or np.isin(mask, (0, 1)).all():
-        return mask == 1
-    low, high = mask.min(), mask.max()
-    if low < 0 or high > 255:
-        raise ValueError(
-            f'mask values must lie in [0, 255], got [{low}, {high}]')
-    if mask.dtype.kind == 'f' and high <= 1:
-        raise ValueError('got a non-binary float mask in [0, 1]; threshold '
-                         'probabilities before evaluating')
-    return mask >= 128 if rule == '>=128' else mask > 128
-
-
 def _binary_pair(pred: np.ndarray, gt: np.ndarray,
                  rule: str = '>=128') -> tuple[np.ndarray, np.ndarray]:
     """Binarise two masks with ``rule``; check their shapes agree."""
-    pred, gt = binarize(pred, rule), binarize(gt, rule)
+    pred, gt = (binarize(pred, rule, probabilities=False),
+                binarize(gt, rule, probabilities=False))
     if pred.shape != gt.shape or pred.ndim != 2:
         raise ValueError(f'expected two HxW masks of one shape, '
                          f'got {pred.shape} and {gt.shape}')
@@ -210,7 +169,7 @@ def mask_boundary(mask: np.ndarray,
     boundary too.
 
     Args:
-        mask: HxW mask (see :func:`binarize`).
+        mask: HxW mask (see :func:`segrefiner.ops.binarize`).
         dilation_ratio: ``d`` as a fraction of the image diagonal.
 
     Returns:
@@ -220,7 +179,7 @@ def mask_boundary(mask: np.ndarray,
         >>> int(mask_boundary(np.ones((3, 3), bool)).sum())  # all but centre
         8
     """
-    mask = binarize(mask)
+    mask = binarize(mask, probabilities=False)
     height, width = mask.shape
     padded = cv2.copyMakeBorder(mask.astype(np.uint8),
                                 1,

@@ -17,8 +17,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmengine.registry import METRICS
 
-from .functional import (BINARIZE_RULES, binarize, boundary_accuracy,
-                         boundary_iou, intersection_union, iou_from_counts)
+from ..ops.binarize import BINARIZE_RULES, binarize
+from .functional import (boundary_accuracy, boundary_iou, intersection_union,
+                         iou_from_counts)
 from .sample_fields import get_field, to_mask
 
 #: Result-key prefixes of the refined and the coarse masks.
@@ -95,7 +96,8 @@ class RefineMetric(BaseMetric):
 
     def _binarize(self, mask: Any) -> np.ndarray:
         """An HxW bool mask from a sample's array or tensor."""
-        return binarize(to_mask(mask), self.binarize_rule)
+        return binarize(to_mask(mask), self.binarize_rule,
+                        probabilities=False)
 
     def _score(self, mask: np.ndarray, gt: np.ndarray) -> dict[str, Any]:
         """Intersection/union counts, BA and Boundary IoU of one mask."""

@@ -11,8 +11,8 @@ for RTMDet-Ins, ``MaskFormer`` for Mask2Former) but all return
 ``model = dict(_delete_=True, type=..., detector=_base_.model)``.
 
 Sources: the refinement is the official instance protocol
-(:func:`segrefiner.apis.refine_crops`, SEGREFINER.md section 6.1) on the
-original image (:func:`segrefiner.apis.hosted.host_image`); checkpoint keys
+(:func:`segrefiner.protocols.refine_crops`) on the original image
+(:func:`segrefiner.hosted.host_image`); checkpoint keys
 follow ``mmengine/runner/checkpoint.py`` (``load_state_dict`` runs each
 module's pre-hooks before building its children's state dicts).
 """
@@ -24,8 +24,9 @@ from mmdet.registry import MODELS
 from mmdet.structures import OptSampleList, SampleList
 from mmdet.utils import ConfigType, OptMultiConfig
 
-from ..apis.hosted import build_hosted_refiner, host_image, hosted_generator
-from ..apis.instances import refine_crops
+from ..hosted import build_hosted_refiner, host_image, hosted_generator
+from ..ops.binarize import binarize
+from ..protocols import refine_crops
 
 #: Prefixes of the wrapper's own state-dict keys.
 OWN_PREFIXES = ('detector.', 'refiner.')
@@ -39,8 +40,8 @@ class RefinedDetector(BaseDetector):
     ``refiner.test_cfg['area_thr']`` pixels is refined on the original
     image with the batched instance protocol, and all masks come back bool
     at ``ori_shape`` (soft masks, e.g. Mask R-CNN with ``mask_thr_binary <
-    0``, are binarised at 0.5 of their range first), as ``CocoMetric``
-    expects.
+    0``, are binarised by :func:`segrefiner.ops.binarize` first), as
+    ``CocoMetric`` expects.
 
     A stock detector checkpoint (keys ``backbone.*``, ``roi_head.*``, ...)
     loads as it is: a load-state-dict pre-hook moves its keys under
@@ -51,7 +52,7 @@ class RefinedDetector(BaseDetector):
             ``pred_instances.masks``. Its data preprocessor is the
             wrapper's.
         refiner: The refiner's config for
-            :func:`~segrefiner.apis.hosted.build_hosted_refiner`: a
+            :func:`~segrefiner.hosted.build_hosted_refiner`: a
             ``SegRefiner`` model dict plus optional ``config`` and
             ``checkpoint``.
         init_cfg: mmengine initialisation config of the wrapper.
@@ -125,6 +126,7 @@ class RefinedDetector(BaseDetector):
                                         rescale=True)
         device = self.refiner.device
         generator = hosted_generator(self.refiner)
+        options = self.refiner.inference_options()  # read once per call
         for image, sample in zip(batch_inputs, results):
             instances = sample.pred_instances
             if 'masks' not in instances:
@@ -132,11 +134,10 @@ class RefinedDetector(BaseDetector):
                     f'{type(self.detector).__name__} predicts no masks: '
                     'RefinedDetector needs an instance segmentation model')
             masks = instances.masks
-            coarse = masks if masks.dtype == torch.bool else masks >= (
-                128 if masks.dtype == torch.uint8 else 0.5)
+            coarse = binarize(masks)
             original = host_image(image, sample.metainfo,
                                   self.data_preprocessor, masks.shape[-2:])
             instances.masks = refine_crops(self.refiner, original.to(device),
-                                           coarse.to(device),
-                                           generator).to(masks.device)
+                                           coarse.to(device), generator,
+                                           options=options).to(masks.device)
         return results

@@ -10,31 +10,15 @@ registers, in ``mmseg.registry.MODELS``:
 so an existing mmseg config only adds ``refiner=dict(type='SegRefiner',
 ...)`` to its ``model``; ``type`` stays as it is.
 
-Why subclasses registered under the stock names (and not a wrapper, a
-config helper or a patch of mmseg's classes):
-
-* ``EncoderDecoder.__init__`` has a fixed signature (``mmseg/models/
-  segmentors/encoder_decoder.py``), so a ``refiner`` key needs a class that
-  accepts it; config rewriting (like ``tools/test.py --tta``) would not work
-  for ``init_model`` or plain ``Runner`` use.
-* A subclass keeps every attribute and checkpoint key of the stock model:
-  stock checkpoints load through ``init_model`` and ``load_from``,
-  ``init_model``'s ``config.model.type == 'EncoderDecoder'`` special case,
-  ``SegTTAModel`` (``module.out_channels``, ``decode_head.threshold``) and
-  the visualiser keep working, and ``isinstance(model, EncoderDecoder)``
-  holds. A wrapper needs key remapping and forwarding properties
-  (OPENMMLAB.md section 2.4).
-* Only the registry entry changes, only in processes that import this
-  module, and without ``refiner`` the classes are the stock ones: the mixin
-  overrides nothing but ``predict``, which returns ``super().predict()``
-  untouched, and adds no module, parameter or buffer. Classes that subclass
-  mmseg's ``EncoderDecoder`` in Python (not through the registry) are
-  unaffected.
+Why subclasses under the stock names, not a wrapper (docs/design.md,
+section 3): ``EncoderDecoder.__init__`` has a fixed signature, and a subclass
+keeps the stock checkpoint keys and attributes; without ``refiner`` the
+classes behave as the stock ones.
 
 Refinement (``predict`` only; ``loss`` and ``tensor`` mode are stock): the
 stock prediction at ``ori_shape`` is refined as a multi-class label map by
-:func:`segrefiner.apis.refine_label_map` on the original image
-(:func:`segrefiner.apis.hosted.host_image`), then written into both
+:func:`segrefiner.protocols.refine_label_map` on the original image
+(:func:`segrefiner.hosted.host_image`), then written into both
 ``pred_sem_seg`` and ``seg_logits`` (:mod:`.seg_logits`), so ``IoUMetric``,
 the visualiser and ``SegTTAModel`` (which re-derives the labels from
 ``seg_logits``) all see it. Under ``--tta`` every augmented view is refined
@@ -48,8 +32,8 @@ from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ..apis.hosted import build_hosted_refiner, host_image, hosted_generator
-from ..apis.semantic import refine_label_map
+from ..hosted import build_hosted_refiner, host_image, hosted_generator
+from ..protocols import refine_label_map
 from .seg_logits import relabel_seg_logits
 
 
@@ -59,7 +43,7 @@ class RefinementMixin:
     Args:
         *args: The segmentor's own arguments.
         refiner: ``None`` (stock behaviour) or the refiner's config for
-            :func:`~segrefiner.apis.hosted.build_hosted_refiner`: a
+            :func:`~segrefiner.hosted.build_hosted_refiner`: a
             ``SegRefiner`` model dict plus optional ``config`` and
             ``checkpoint`` (the refiner's own weights).
         **kwargs: The segmentor's own keyword arguments.
@@ -95,6 +79,7 @@ class RefinementMixin:
             return results
         device = self.refiner.device
         generator = hosted_generator(self.refiner)
+        options = self.refiner.inference_options()  # read once per call
         threshold = getattr(self.decode_head, 'threshold', None)
         for image, sample in zip(inputs, results):
             pred = sample.pred_sem_seg.data
@@ -103,7 +88,8 @@ class RefinementMixin:
             labels = refine_label_map(self.refiner, original.to(device),
                                       pred[0].long().to(device),
                                       ignore_index=None,
-                                      generator=generator).to(pred.device)
+                                      generator=generator,
+                                      options=options).to(pred.device)
             sample.set_data(dict(
                 seg_logits=PixelData(data=relabel_seg_logits(
                     sample.seg_logits.data, labels, threshold)),

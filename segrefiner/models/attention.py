@@ -11,12 +11,13 @@ function (checked in ``tests/models/test_attention.py``) and is faster and
 lighter in memory. ``impl='legacy'`` is the literal einsum formulation.
 """
 import math
+from typing import Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .unet_blocks import GroupNorm32
+from .unet_blocks import AttentionLayer, GroupNorm32
 
 ATTENTION_IMPLS = ('sdpa', 'legacy')
 
@@ -60,7 +61,7 @@ def sdpa_qkv_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
     return out.transpose(-1, -2).reshape(b, num_heads * ch, length)
 
 
-class AttentionBlock(nn.Module):
+class AttentionBlock(AttentionLayer):
     """GroupNorm -> 1x1 qkv conv1d -> multi-head attention -> 1x1 projection.
 
     Args:
@@ -88,11 +89,14 @@ class AttentionBlock(nn.Module):
         self.qkv = nn.Conv1d(channels, channels * 3, 1)
         self.proj_out = nn.Conv1d(channels, channels, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, impl: Optional[str] = None
+                ) -> torch.Tensor:
+        """``(B, C, H, W)`` in and out; ``impl`` overrides :attr:`impl` for
+        this call only (the module is shared by concurrent callers)."""
         b, c, h, w = x.shape
         flat = x.reshape(b, c, h * w)
         qkv = self.qkv(self.norm(flat))
-        attend = (sdpa_qkv_attention
-                  if self.impl == 'sdpa' else legacy_qkv_attention)
+        attend = (sdpa_qkv_attention if (impl or self.impl) == 'sdpa' else
+                  legacy_qkv_attention)
         out = self.proj_out(attend(qkv, self.num_heads))
         return (flat + out).reshape(b, c, h, w)

@@ -2,7 +2,7 @@
 
 The official pipeline normalises RGB images with the ImageNet mean
 ``(123.675, 116.28, 103.53)`` and std ``(58.395, 57.12, 57.375)`` on 0-255
-values (SEGREFINER.md section 3.3); masks are fed raw as 0/1.
+values; masks are fed raw as 0/1.
 """
 from typing import Optional, Sequence
 

@@ -10,13 +10,13 @@ which applies one :class:`ForwardMode`:
 - the **fast path** (``fast=True``, the default): channels-last tensors,
   ``scaled_dot_product_attention`` and, where the hardware computes it
   natively, bf16 autocast (``precision='auto'``: CUDA with bf16 support, or
-  a CPU with AMX / AVX512-BF16; other CPUs stay in fp32, where emulated bf16
-  is 5-7x slower than fp32) and, on a CPU, freed memory kept for the next
+  a CPU with AMX / AVX512-BF16; other CPUs stay in fp32, emulated bf16
+  being slower than fp32) and, on a CPU, freed memory kept for the next
   step (:func:`segrefiner.utils.retain_freed_memory`) instead of
   page-faulted in again on every forward.
 
 The raw ``model.denoise_model(x, t)`` call is untouched: it computes in the
-dtype and layout of its input (API.md). The agreement of the two paths on the
+dtype and layout of its input. The agreement of the two paths on the
 embedded model's held-out set is checked by ``tests/models/test_fast_path.py``
 and measured by ``tools/benchmark.py --agreement``.
 """
@@ -27,19 +27,15 @@ import torch
 from torch import nn
 
 from ..utils.heap import retain_freed_memory
-from .attention import AttentionBlock
 
 __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
            'resolve_forward_mode']
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 #: ``unet_batch='auto'`` on a CPU: the largest batch whose first feature map
-#: (batch x model_channels x H x W float32) fits in this many bytes. With
-#: freed memory retained (``ForwardMode.retain_heap``), on a 2-core Zen 3
-#: inside one call the tiny UNet at 256 px runs 0.32-0.34 s per crop at
-#: batch 4 against 0.41-0.44 s at batch 1, and the full UNet's crops/s is
-#: flat within ~6% from batch 1 to 16 (docs/benchmark.md); the cap keeps the
-#: full UNet (32 MiB per crop) at batch 1, which bounds its activations.
+#: (batch x model_channels x H x W float32) fits in this many bytes: small
+#: models gain from batching on a CPU, the full UNet (32 MiB per crop) stays
+#: at batch 1, which bounds its activations (measured in docs/benchmark.md).
 CPU_FEATURE_BYTES = 32 * 2**20
 _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
 
@@ -120,21 +116,15 @@ attention='legacy', max_batch=None, retain_heap=False)
                        on_cpu)
 
 
-def _set_attention(unet: nn.Module, impl: str) -> None:
-    for module in unet.modules():
-        if isinstance(module, AttentionBlock):
-            module.impl = impl
-
-
 class UNetRunner:
-    """Calls a denoising UNet in one :class:`ForwardMode`.
+    """Calls a denoising UNet in one :class:`ForwardMode`, changing nothing.
 
-    The weights are converted to the mode's memory format on first use (and
-    back for the reference path), so switching paths costs one copy of the
-    weights, not one per call.
+    The mode applies to this call's tensors only (channels-last inputs,
+    the attention implementation passed to the forward, autocast), so
+    runners of different modes may share one UNet across threads.
 
     Args:
-        unet: The denoising UNet (``fn(x, t) -> logits``).
+        unet: The denoising UNet (``fn(x, t, attn_impl=...) -> logits``).
         mode: The forward mode.
 
     Examples:
@@ -150,12 +140,6 @@ class UNetRunner:
     def __init__(self, unet: nn.Module, mode: ForwardMode) -> None:
         self.unet = unet
         self.mode = mode
-        fmt = (torch.channels_last
-               if mode.channels_last else torch.contiguous_format)
-        if getattr(unet, '_segrefiner_memory_format', None) != fmt:
-            unet.to(memory_format=fmt)
-            unet._segrefiner_memory_format = fmt
-        _set_attention(unet, mode.attention)
 
     def __call__(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Float32 logits of ``unet(x, t)`` computed in this mode."""
@@ -175,8 +159,9 @@ class UNetRunner:
     def _forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.mode.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
+        impl = self.mode.attention
         dtype = self.mode.autocast_dtype
         if dtype is None:
-            return self.unet(x.float(), t).float()
+            return self.unet(x.float(), t, attn_impl=impl).float()
         with torch.autocast(x.device.type, dtype=dtype):
-            return self.unet(x, t).float()
+            return self.unet(x, t, attn_impl=impl).float()

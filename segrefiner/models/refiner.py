@@ -3,11 +3,10 @@
 Re-implements the training and sampling parts of the official ``SegRefiner``
 detector (MengyuWang826/SegRefiner, ``mmdet/models/detectors/
 segrefiner_base.py``) on mmengine's ``BaseModel``. The crop/paste and patch
-protocols built on :meth:`SegRefiner.refine` live in :mod:`segrefiner.apis`.
+protocols built on :meth:`SegRefiner.refine` live in :mod:`segrefiner.protocols`.
 """
-import contextlib
 import copy
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -17,7 +16,8 @@ from mmengine.structures import BaseDataElement
 from ..diffusion import (build_schedule, p_sample_loop, q_sample,
                          sample_timesteps)
 from ..utils.heap import retain_freed_memory
-from .fast_path import ForwardMode, UNetRunner, resolve_forward_mode
+from .fast_path import UNetRunner
+from .inference_options import InferenceOptions
 
 OFFICIAL_UNET = dict(
     type='SegRefinerUNet', in_channels=4, out_channels=1, model_channels=128,
@@ -32,8 +32,6 @@ OFFICIAL_TEST_CFG = dict(
     pad_width=20, area_thr=512,
     # high-resolution protocol (official segrefiner_big.py / _dis.py)
     fine_prob_thr=0.9, iou_thr=0.3, max_patches=None)
-# The project's inference path (models/fast_path.py), not an official setting.
-FAST_PATH_CFG = dict(fast=True, precision='auto', unet_batch='auto')
 
 
 def _stack_masks(samples: Sequence[BaseDataElement], key: str,
@@ -60,14 +58,13 @@ class SegRefiner(BaseModel):
         loss_mask: Config of the BCE loss.
         loss_texture: Config of the Sobel texture loss.
         data_preprocessor: Config of the data preprocessor.
-        test_cfg: Inference settings used by :mod:`segrefiner.apis`
+        test_cfg: Inference settings used by :mod:`segrefiner.protocols`
             (``model_size``, ``batch_max``, ``pad_width``, ``area_thr``,
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as
-            officially); merged over the official ones. ``fast`` (default
-            True), ``precision`` (default ``'auto'``) and ``unet_batch``
-            (default ``'auto'``) choose the UNet's inference path
-            (:mod:`segrefiner.models.fast_path`).
+            officially); merged over the official ones. ``fast``,
+            ``precision`` and ``unet_batch``, when given, are the model's
+            default :class:`InferenceOptions` (read, never written).
         init_cfg: mmengine initialisation config.
 
     Example:
@@ -104,12 +101,8 @@ class SegRefiner(BaseModel):
         self.loss_texture = MODELS.build(
             loss_texture
             or dict(type='SegRefinerTextureL1Loss', loss_weight=5.0))
-        self.test_cfg = {
-            **OFFICIAL_TEST_CFG,
-            **FAST_PATH_CFG,
-            **(test_cfg or {})
-        }
-        self.forward_mode('cpu')  # validates the path options
+        self.test_cfg = {**OFFICIAL_TEST_CFG, **(test_cfg or {})}
+        self.inference_options()  # validates the path options
 
     @property
     def num_timesteps(self) -> int:
@@ -121,45 +114,20 @@ class SegRefiner(BaseModel):
         """Device of the model's parameters."""
         return next(self.denoise_model.parameters()).device
 
-    @contextlib.contextmanager
-    def inference_options(self,
-                          fast: Optional[bool] = None,
-                          precision: Optional[str] = None) -> Iterator[None]:
-        """Temporarily set ``test_cfg['fast']``/``['precision']`` (None:
-        keep), keeping freed CPU memory for reuse across the refinements
-        inside when the path asks for it (``ForwardMode.retain_heap``).
+    def inference_options(self, **overrides) -> InferenceOptions:
+        """The options ``test_cfg`` names (``fast``, ``precision``,
+        ``unet_batch``), with the given non-``None`` ``overrides``.
+
+        Reads the model, never writes it: the result is a new frozen value.
 
         Example:
             >>> model = SegRefiner(denoise_model=dict(
             ...     model_channels=32, channel_mult=(1, 2),
             ...     attention_strides=(2,)))
-            >>> with model.inference_options(fast=False):
-            ...     model.test_cfg['fast']
+            >>> model.inference_options(fast=False).fast
             False
         """
-        saved = dict(self.test_cfg)
-        if fast is not None:
-            self.test_cfg['fast'] = fast
-        if precision is not None:
-            self.test_cfg['precision'] = precision
-        try:
-            mode = self.forward_mode()  # validates the options
-            with retain_freed_memory(mode.retain_heap):
-                yield
-        finally:
-            self.test_cfg.clear()
-            self.test_cfg.update(saved)
-
-    def forward_mode(self,
-                     device: Optional[torch.device] = None) -> ForwardMode:
-        """The UNet's inference path that ``test_cfg`` selects."""
-        cfg = self.test_cfg
-        return resolve_forward_mode(cfg['fast'], cfg['precision'], device
-                                    or self.device, cfg['unet_batch'])
-
-    def unet_runner(self) -> UNetRunner:
-        """The UNet, called in the path ``test_cfg`` selects."""
-        return UNetRunner(self.denoise_model, self.forward_mode())
+        return InferenceOptions.from_cfg(self.test_cfg).merged(**overrides)
 
     def forward(self,
                 inputs: torch.Tensor,
@@ -244,11 +212,9 @@ class SegRefiner(BaseModel):
                generator: Optional[torch.Generator] = None,
                timesteps: Optional[Sequence[int]] = None,
                prior: Optional[torch.Tensor] = None,
-               return_fine_probs: bool = False):
+               return_fine_probs: bool = False,
+               options: Optional[InferenceOptions] = None):
         """Refine coarse masks at exactly the given resolution.
-
-        The UNet runs in the path ``test_cfg`` selects (the fast path by
-        default; see :meth:`inference_options`).
 
         Args:
             images: ``(N, 3, H, W)`` float RGB with 0-255 values.
@@ -261,6 +227,8 @@ class SegRefiner(BaseModel):
                 for the HR local step).
             prior: Initial marginal fine-probability (zeros by default).
             return_fine_probs: Also return the accumulated fine-probability.
+            options: How the UNet runs for this call (``None``:
+                :meth:`inference_options`); the model is not changed.
 
         Returns:
             ``(N, 1, H, W)`` float32 probabilities on the model's device, and
@@ -278,7 +246,8 @@ class SegRefiner(BaseModel):
         coarse = (coarse.to(device) >= 0.5).float()
         ts = list(timesteps) if timesteps is not None else self.timesteps(
             steps)
-        runner = self.unet_runner()
+        options = self.inference_options() if options is None else options
+        runner = UNetRunner(self.denoise_model, options.forward_mode(device))
         with retain_freed_memory(runner.mode.retain_heap):
             probs, fine = p_sample_loop(runner, norm, coarse, ts,
                                         self.schedule, generator, prior)

@@ -16,7 +16,7 @@ Differences from the official code, none of which changes the function:
 * GroupNorm groups are configurable so that tiny test models can be built.
 """
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -156,7 +156,8 @@ class SegRefinerUNet(nn.Module):
             return self.time_embed(t)
         return self.time_embed(sinusoidal_embedding(t, self.model_channels))
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, t: torch.Tensor,
+                attn_impl: Optional[str] = None) -> torch.Tensor:
         """Predict fine-mask logits.
 
         Args:
@@ -164,6 +165,8 @@ class SegRefinerUNet(nn.Module):
                 0/1 mask. ``H`` and ``W`` must be multiples of
                 ``downsample_factor`` (32 for the official model).
             t: ``(N,)`` long timestep indices in ``0..num_timesteps-1``.
+            attn_impl: ``'sdpa'`` or ``'legacy'`` for this call only
+                (``None``: each block's own ``impl``); nothing is stored.
 
         Returns:
             ``(N, 1, H, W)`` logits in the dtype of ``x``.
@@ -176,9 +179,9 @@ class SegRefinerUNet(nn.Module):
         emb = self.embed_timesteps(t).to(x.dtype)
         skips = []
         for block in self.input_blocks:
-            x = block(x, emb)
+            x = block(x, emb, attn_impl)
             skips.append(x)
-        x = self.middle_block(x, emb)
+        x = self.middle_block(x, emb, attn_impl)
         for block in self.output_blocks:
-            x = block(torch.cat([x, skips.pop()], dim=1), emb)
+            x = block(torch.cat([x, skips.pop()], dim=1), emb, attn_impl)
         return self.out(x)

@@ -27,6 +27,11 @@ class GroupNorm32(nn.GroupNorm):
         return out.to(x.dtype)
 
 
+class AttentionLayer(nn.Module):
+    """A module whose ``forward(x, impl=None)`` takes the attention
+    implementation of one call (see :mod:`.attention`)."""
+
+
 class TimestepBlock(nn.Module):
     """A module whose ``forward`` takes the timestep embedding too."""
 
@@ -37,9 +42,16 @@ class TimestepBlock(nn.Module):
 class TimestepSequential(nn.Sequential):
     """``nn.Sequential`` that hands ``emb`` to the children that take it."""
 
-    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, emb: torch.Tensor,
+                attn_impl: Optional[str] = None) -> torch.Tensor:
+        """``attn_impl`` reaches the attention children (``None``: theirs)."""
         for layer in self:
-            x = layer(x, emb) if isinstance(layer, TimestepBlock) else layer(x)
+            if isinstance(layer, TimestepBlock):
+                x = layer(x, emb)
+            elif attn_impl is not None and isinstance(layer, AttentionLayer):
+                x = layer(x, attn_impl)
+            else:
+                x = layer(x)
         return x
 
 

@@ -6,7 +6,7 @@ and ``resume`` fail on the checkpoints mmengine itself writes (numpy scalars
 and ``HistoryBuffer`` in ``meta``/``message_hub``; open-mmlab/mmengine#1655,
 fixed on mmengine main by #1670, unreleased). Rather than an environment
 variable, :func:`enable_trusted_checkpoint_loading` re-registers mmengine's
-local-file scheme with ``weights_only=False`` (OPENMMLAB.md 5.3): the
+local-file scheme with ``weights_only=False``: the
 training tools call it, since the checkpoints they load are the user's own
 and trusted like code; ``torch.load`` itself is left untouched.
 """

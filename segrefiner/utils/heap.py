@@ -4,10 +4,10 @@ PyTorch's CPU allocator is plain ``malloc``. glibc serves every block above
 its mmap threshold (at most 32 MiB) with a fresh ``mmap`` and returns it with
 ``munmap`` when freed, so each large activation of the UNet (32-64 MiB per
 256 px crop of the full model) is page-faulted in and zero-filled again on
-every forward: about 0.5-1.9 million minor faults per forward, 25-40 % of the
-full UNet's time on a 2-core Zen 3 (docs/benchmark.md). CUDA has PyTorch's
-caching allocator for this; on a CPU, :func:`retain_freed_memory` makes glibc
-behave like one for the duration of a refinement:
+every forward, a large share of the full UNet's CPU time (measured in
+docs/benchmark.md). CUDA has PyTorch's caching allocator for this; on a CPU,
+:func:`retain_freed_memory` makes glibc behave like one for the duration of a
+refinement:
 
 - on entry, ``mallopt(M_MMAP_MAX, 0)`` (blocks come from the heap) and a
   trim threshold of 2 GiB, the largest ``mallopt`` takes (freed blocks stay

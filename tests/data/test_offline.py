@@ -3,7 +3,7 @@ import numpy as np
 
 from segrefiner.data import (generate_coarse_masks, generate_composites,
                              list_masks, make_composite)
-from segrefiner.fileio import load_mask, write_image
+from segrefiner.io import load_mask, write_image
 
 
 def gt_folder(root, num=4):

@@ -2,7 +2,7 @@ import os
 import subprocess
 import sys
 
-from segrefiner.fileio import load_image
+from segrefiner.io import load_image
 
 
 def run_demo(repo_root, *args):

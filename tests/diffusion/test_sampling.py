@@ -23,7 +23,7 @@ def test_confidence_of_logits():
 
 def test_marginal_with_full_confidence_follows_the_forward_marginal():
     # confident logits (|l| large: conf == 1): after t=5..0 the fine marginal
-    # is 0.16, 0.32, 0.48, 0.64, 0.80, 1.0 (SEGREFINER.md 1.4).
+    # is 0.16, 0.32, 0.48, 0.64, 0.80, 1.0.
     logits = torch.tensor([[[[40.0, -40.0]]]])
     fine = torch.zeros_like(logits)
     seen = []

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from segrefiner.evaluation.functional import (
-    ba_radii, binarize, boundary_accuracy, boundary_dilation, boundary_iou,
+    ba_radii, boundary_accuracy, boundary_dilation, boundary_iou,
     intersection_union, iou_from_counts, mask_boundary, mask_iou)
 
 
@@ -21,29 +21,9 @@ GT_SQUARE = square((100, 100), 40, 40, 20)
 SHIFTED_SQUARE = square((100, 100), 40, 42, 20)  # two columns to the right
 
 
-def test_binarize_rules_differ_on_128():
-    values = np.array([0, 127, 128, 129, 255], np.uint8)
-    assert binarize(values,
-                    '>=128').tolist() == [False, False, True, True, True]
-    assert binarize(values,
-                    '>128').tolist() == [False, False, False, True, True]
-
-
-def test_binarize_passes_bool_and_01_through():
-    assert binarize(np.array([True, False])).tolist() == [True, False]
-    for rule in ('>=128', '>128'):
-        assert binarize(np.array([0, 1, 1], np.uint8),
-                        rule).tolist() == [False, True, True]
-        assert binarize(np.array([0.0, 1.0]), rule).tolist() == [False, True]
-
-
-def test_binarize_rejects_bad_input():
-    with pytest.raises(ValueError, match='rule'):
-        binarize(np.zeros(2), '>0.5')
-    with pytest.raises(ValueError, match=r'\[0, 255\]'):
-        binarize(np.array([0, 256]))
+def test_metrics_refuse_probability_maps():
     with pytest.raises(ValueError, match='probabilities'):
-        binarize(np.array([0.2, 0.7]))
+        mask_iou(np.array([[0.2, 0.7]]), np.array([[0, 1]]))
 
 
 def test_iou_of_shifted_square():

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from segrefiner.apis import refine_crops
-from segrefiner.apis.hosted import host_image
+from segrefiner.hosted import host_image
 
 mmdet_apis = pytest.importorskip('mmdet.apis')
 from segrefiner.mmdet import (RefinedDetector,  # noqa: E402

@@ -20,7 +20,7 @@ from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.runner import Runner
 
 from segrefiner.apis import refine_label_map
-from segrefiner.apis.hosted import host_image
+from segrefiner.hosted import host_image
 
 mmseg_apis = pytest.importorskip('mmseg.apis')
 import segrefiner.mmseg  # noqa: E402,F401  (registers the segmentors)

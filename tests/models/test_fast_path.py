@@ -7,7 +7,7 @@ import torch
 from segrefiner.apis import init_refiner, refine
 from segrefiner.data import make_composite
 from segrefiner.data.coarse import modify_boundary
-from segrefiner.evaluation import path_agreement
+from segrefiner.apis.agreement import path_agreement
 from segrefiner.models import (ForwardMode, SegRefinerUNet, UNetRunner,
                                resolve_forward_mode)
 from segrefiner.models import fast_path
@@ -51,9 +51,10 @@ def test_reference_runner_is_the_raw_fp32_call():
         fast_out = fast(x, t)
         ref = UNetRunner(unet, ForwardMode())
         ref_out = ref(x, t)
-        for module in unet.modules():  # the reference is the official split
-            assert getattr(module, 'impl', 'legacy') == 'legacy'
-        raw = unet(x, t)
+        for module in unet.modules():  # runners change nothing in the UNet
+            assert getattr(module, 'impl', 'sdpa') == 'sdpa'
+        assert all(p.is_contiguous() for p in unet.parameters())
+        raw = unet(x, t, attn_impl='legacy')  # the official head split
     assert torch.equal(ref_out, raw)
     torch.testing.assert_close(fast_out, ref_out, rtol=1e-4, atol=1e-4)
 
@@ -84,7 +85,7 @@ def test_fast_path_agrees_with_the_reference_on_the_demo_model():
     assert result['min_iou'] >= 0.99, result['per_image_iou']
     for ref, fast in zip(result['reference'], result['fast']):
         assert abs(ref - fast) <= 0.2
-    assert model.test_cfg['fast'] is True  # options restored after the calls
+    assert 'fast' not in model.test_cfg  # options are never written
 
 
 def small_case():
@@ -134,7 +135,7 @@ def test_auto_unet_batch_bounds_the_feature_map_on_cpu(monkeypatch):
     assert calls == [2, 2, 1]
     assert resolve_forward_mode(True, 'fp32', 'cuda',
                                 unet_batch='auto').max_batch is None
-    assert init_refiner().test_cfg['unet_batch'] == 'auto'  # the default
+    assert init_refiner().inference_options().unet_batch == 'auto'
 
 
 @pytest.mark.skipif(not heap.heap_retention_supported(),

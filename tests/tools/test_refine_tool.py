@@ -19,8 +19,7 @@ import torch
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from segrefiner.data.prediction_io import temp_owner
-from segrefiner.fileio import load_mask
+from segrefiner.io import load_mask, temp_owner, write_image
 
 ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -137,7 +136,7 @@ def test_big_folder_pairs_im_with_seg_and_ignores_gt(tmp_path, run_tool):
         cv2.imwrite(str(big / f'{name}_seg.png'), ellipse(shape, grow=5))
     before = snapshot(big)
     code, io = run_tool(big, '--out', big, *TINY)  # out = the input folder
-    assert code == 1 and 'refusing to overwrite inputs' in io.err
+    assert code == 1 and 'refusing to overwrite an input' in io.err
     code, io = run_tool(big, '--out', out, '--mode', 'lr', *TINY)
     assert code == 1
     assert sorted(os.listdir(out)) == ['a_seg.png', 'b_seg.png']
@@ -224,7 +223,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     results = tmp_path / 'results.pkl'
     results.write_bytes(pickle.dumps(entries))
     code, io = run_tool(images, results, '--out', results, *TINY)
-    assert code == 1 and 'refusing to overwrite inputs' in io.err
+    assert code == 1 and 'refusing to overwrite an input' in io.err
     out = tmp_path / 'refined' / 'refined.pkl'
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1
@@ -250,8 +249,8 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     assert os.listdir(out.parent) == ['refined.pkl']
 
     # an interrupted run leaves no output and resumes from what it kept
-    import segrefiner.apis.batch_instances as batch_instances
-    real, calls = batch_instances.refine_instances, []
+    from segrefiner.apis import SegRefinerPredictor
+    real, calls = SegRefinerPredictor.refine_instances, []
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -262,11 +261,11 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     entries.insert(1, dict(entries[0], img_id=9))
     results.write_bytes(pickle.dumps(entries))
     again = tmp_path / 'again.pkl'
-    monkeypatch.setattr(batch_instances, 'refine_instances', interrupted)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_tool(images, results, '--out', again, *TINY)
     assert not again.exists() and (tmp_path / '.again.pkl.partial').is_dir()
-    monkeypatch.setattr(batch_instances, 'refine_instances', real)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', real)
     code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
     assert 'refined 2, skipped 1 (resume), failed 1' in io.out
     assert not (tmp_path / '.again.pkl.partial').exists()
@@ -371,3 +370,22 @@ def test_killed_run_leaves_complete_files_and_resumes(tmp_path, run_tool):
         f'refined {total - len(done)}, skipped {len(done)} (resume), '
         'failed 0')
     assert sorted(os.listdir(out)) == [f'{i:03d}.png' for i in range(total)]
+
+
+def test_inference_options_pass_through(tmp_path, run_tool):
+    from segrefiner.apis import init_refiner, refine
+    images, masks = tmp_path / 'images', tmp_path / 'masks'
+    mask = ellipse((64, 80))
+    write_image(images / 'a.png', photo(mask))
+    write_image(masks / 'a.png', mask)
+    code, io = run_tool(images, masks, '--out', tmp_path / 'ref',
+                        '--reference', '--no-progress', *TINY)
+    assert code == 0, io.err
+    torch.manual_seed(0)  # the tool's random weights without a checkpoint
+    model = init_refiner(TINY[1], cfg_options={'model.test_cfg.model_size': 64})
+    expected = refine(model, photo(mask), mask, seed=0, fast=False)
+    written = cv2.imread(str(tmp_path / 'ref' / 'a.png'), 0)
+    assert np.array_equal(written > 0, expected)
+    code, io = run_tool(images, masks, '--out', tmp_path / 'bad',
+                        '--reference', '--precision', 'bf16', *TINY)
+    assert code == 1 and 'needs fast=True' in io.err

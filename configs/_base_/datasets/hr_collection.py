@@ -1,5 +1,5 @@
 # HR training data (official segrefiner_hr.py, HRCollectionDataset of 'thin'
-# and 'dis'; SEGREFINER.md 3.3 and 4.2): DIS-TR and ThinObject-5K train with
+# and 'dis'): DIS-TR and ThinObject-5K train with
 # offline coarse masks (tools/gen_coarse_masks.py writes coarse/ and
 # coarse_expand/), one context crop plus one native-resolution patch per
 # sample, 256 px, a flip shared by both.

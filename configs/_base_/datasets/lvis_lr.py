@@ -1,4 +1,4 @@
-# LR training data (official segrefiner_lr.py; SEGREFINER.md 3.3): one random
+# LR training data (official segrefiner_lr.py): one random
 # LVIS v1 instance (area > 512) per COCO train2017 image, an online coarse
 # mask, the object crop (box + 40 px, centre jitter +-20 px), 256 px, flip.
 # Layout: data/coco/train2017/*.jpg, data/coco/annotations/lvis_v1_train.json.

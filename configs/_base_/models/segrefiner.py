@@ -1,5 +1,5 @@
 # The official SegRefiner model (official repo configs/segrefiner/
-# segrefiner_lr.py and segrefiner_hr.py share it; SEGREFINER.md 1-3): the
+# segrefiner_lr.py and segrefiner_hr.py share it): the
 # 118.6M-parameter UNet, 6 diffusion steps, BCE + 5 x Sobel texture loss,
 # ImageNet normalisation, the official inference protocols at 256 px.
 model = dict(

@@ -1,4 +1,4 @@
-# The official optimiser (AdamW 4e-4, no weight decay; SEGREFINER.md 3.2) with
+# The official optimiser (AdamW 4e-4, no weight decay) with
 # the stable recipe's gradient clipping. The official recipe has no clipping
 # and no warm-up and collapses for many users (IoU to 0; official issues #4,
 # #22); configs using this file add a linear warm-up to their schedule, and

@@ -1,8 +1,8 @@
 """``CocoRefineDataset``: one random object of a COCO image per fetch.
 
 The LR training data of the official code (``LVISRefine`` in
-``mmdet/datasets/lvis_refine.py``, github.com/MengyuWang826/SegRefiner;
-SEGREFINER.md 3.3): each image with at least one usable instance is a sample,
+``mmdet/datasets/lvis_refine.py``, github.com/MengyuWang826/SegRefiner):
+each image with at least one usable instance is a sample,
 and every fetch picks one of its instances at random and decodes its mask.
 """
 import os.path as osp

@@ -9,7 +9,7 @@ by their *key*: the file stem without the tag. Any of the suffixes of
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
-from ..offline import MASK_SUFFIXES, list_masks
+from ...io import MASK_SUFFIXES, list_masks
 
 __all__ = ['MASK_FIELDS', 'Source', 'collect_samples', 'index_files']
 

@@ -1,4 +1,4 @@
-"""Online coarse-mask synthesis as a transform (LR, SEGREFINER.md 3.3).
+"""Online coarse-mask synthesis as a transform (LR).
 
 The official LR pipeline (``LoadCoarseMasks`` in ``mmdet/datasets/pipelines/
 loading.py``, github.com/MengyuWang826/SegRefiner) degrades every sample's GT

@@ -1,8 +1,8 @@
 """SegRefiner's training crops: object crop (LR), context crop and patch (HR).
 
 Sampling follows the official ``LoadObjectData`` and ``LoadPatchData`` of
-``mmdet/datasets/pipelines/loading.py`` (github.com/MengyuWang826/SegRefiner;
-SEGREFINER.md section 3.3), re-implemented with a seedable random source. Every
+``mmdet/datasets/pipelines/loading.py`` (github.com/MengyuWang826/SegRefiner),
+re-implemented with a seedable random source. Every
 crop reads the full-image view (``img``, ``gt_mask`` and ``coarse_mask`` if
 present) and writes the cropped view under ``out_prefix``, with its box ``(x1,
 y1, x2, y2)`` in full-image pixels as ``<out_prefix>crop_box``. A crop with an

@@ -1,4 +1,4 @@
-"""Resize and flip applied alike to every view of a sample (SEGREFINER.md 3.3).
+"""Resize and flip applied alike to every view of a sample.
 
 The official pipelines resize every crop to 256x256 without keeping the aspect
 ratio (image bilinear, masks nearest) and flip horizontally with probability

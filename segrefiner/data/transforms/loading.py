@@ -3,14 +3,14 @@
 The HR pipeline of the official code (``LoadPatchData.load_coarse_mask`` in
 ``mmdet/datasets/pipelines/loading.py``, github.com/MengyuWang826/SegRefiner)
 reads the offline ``coarse_expand`` mask with probability 0.5 and the plain
-``coarse`` one otherwise (SEGREFINER.md 3.3 and 4.2).
+``coarse`` one otherwise.
 """
 from typing import Optional
 
 import numpy as np
 from mmengine.registry import TRANSFORMS
 
-from ...fileio import load_image, load_mask
+from ...io import load_image, load_mask
 from .base import RandomTransform
 
 __all__ = ['LoadRefinerData']
@@ -21,7 +21,7 @@ class LoadRefinerData(RandomTransform):
     """Read ``img_path``, ``gt_path`` and the coarse mask paths of a sample.
 
     Sets ``img`` (RGB), ``gt_mask`` and ``coarse_mask`` (0/1, see
-    :func:`~segrefiner.fileio.load_mask`) and ``ori_shape``. Masks already in
+    :func:`~segrefiner.io.load_mask`) and ``ori_shape``. Masks already in
     the results (e.g. decoded from annotations by the dataset) are kept. The
     coarse mask comes from ``coarse_expand_path`` with probability
     ``expand_prob`` when the sample has one, else from ``coarse_path`` when it

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from segrefiner.data import LoadRefinerData
-from segrefiner.fileio import write_image
+from segrefiner.io import write_image
 
 
 @pytest.fixture

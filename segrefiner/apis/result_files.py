@@ -6,9 +6,9 @@ list with one dict per image: ``img_path``, ``pred_instances`` with
 ``encode_mask_results``), ``bboxes``, ``scores`` and ``labels``. A COCO
 ``*.segm.json`` result file is a list of ``{image_id, category_id,
 segmentation, score, ...}`` whose images the annotation file names. Every
-image's masks are refined in one :func:`~segrefiner.apis.refine_instances`
-call and the file is written back with the same structure and every other
-field as it was; the refined RLE keeps ``counts`` as ``bytes`` or ``str``
+image's masks are refined in one
+:meth:`~.predictor.SegRefinerPredictor.refine_instances` call and the file
+is written back with the same structure and every other field as it was; the refined RLE keeps ``counts`` as ``bytes`` or ``str``
 like its input. The output is written atomically once all images are done;
 meanwhile each image's result is kept in a hidden ``.<out>.partial`` folder
 beside it, which ``resume`` reads to skip finished images.
@@ -23,12 +23,11 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional
 import numpy as np
 
 from ..data.datasets.coco_refine import decode_segmentation
-from ..data.prediction_io import (clean_stale_temps, encode_rle, fit_to,
-                                  resolve_image)
-from ..fileio import PathLike, atomic_write_bytes, load_image
+from ..io import (PathLike, atomic_write_bytes, clean_stale_temps, encode_rle,
+                  fit_to, load_image, read_result_file, resolve_image)
 from ..models import SegRefiner
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
-from .instances import refine_instances
+from .predictor import SegRefinerPredictor
 
 __all__ = ['PartialStore', 'refine_coco_json', 'refine_mmdet_pickle']
 
@@ -102,13 +101,14 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
                    report: BatchReport,
                    options: BatchOptions) -> List[Optional[list]]:
     """Each group's refined RLE list, ``None`` for those that failed."""
+    predictor = SegRefinerPredictor(model, options.inference)
 
     def step(group: Group, warn: Callable[[str], None]) -> Outcome:
         if group.problem is not None:
             raise ValueError(group.problem)
         digest = hashlib.sha1(
             pickle.dumps((group.name, group.segmentations, options.seed,
-                          options.resize_mask))).hexdigest()
+                          options.resize_mask, options.inference))).hexdigest()
         stored = store.get(group.key, digest) if options.resume else None
         if stored is not None:
             return 'skipped', stored
@@ -121,7 +121,7 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
             ])
             masks = fit_to(masks, image.shape[:2], options.resize_mask,
                            'instance mask')
-            refined = refine_instances(model, image, masks, options.seed)
+            refined = predictor.refine_instances(image, masks, options.seed)
         value = [
             encode_rle(mask, not isinstance(seg.get('counts'), bytes)
                        if isinstance(seg, dict) else True)
@@ -130,16 +130,8 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
         store.put(group.key, digest, value)
         return 'refined', value
 
-    return run_batch(groups, lambda group: group.name, step, report, options,
-                     'images')
-
-
-def _load(path: PathLike, loads: Callable[[bytes], Any], kind: str) -> Any:
-    """The content of a pickle or json file, or a ``ValueError``."""
-    try:
-        return loads(Path(path).read_bytes())
-    except (ValueError, EOFError, pickle.UnpicklingError) as error:
-        raise ValueError(f'{path}: not a readable {kind} file ({error})')
+    return run_batch(groups, lambda group: group.name, step, report,
+                     options.progress, 'images')
 
 
 def _prepare(out: PathLike, inputs: List[PathLike]) -> Path:
@@ -164,7 +156,7 @@ def refine_mmdet_pickle(model: SegRefiner,
     """Refine the masks of an mmdet 3.x ``--out`` pickle into ``out``.
 
     Images are found under ``image_dir`` by ``img_path`` (see
-    :func:`~segrefiner.data.prediction_io.resolve_image`). An entry that
+    :func:`~segrefiner.io.resolve_image`). An entry that
     cannot be refined is reported and written back unchanged. Only open
     pickles you trust: loading one can run code.
 
@@ -180,7 +172,7 @@ def refine_mmdet_pickle(model: SegRefiner,
     """
     options = BatchOptions() if options is None else options
     out = _prepare(out, [results])
-    entries = _load(results, pickle.loads, 'pickle')
+    entries = read_result_file(results, 'pickle')
     if not isinstance(entries, list):
         raise ValueError(f'{results}: expected a list of per-image results')
     groups = []
@@ -238,10 +230,10 @@ def refine_coco_json(model: SegRefiner,
     """
     options = BatchOptions() if options is None else options
     out = _prepare(out, [results, ann_file])
-    entries = _load(results, json.loads, 'json')
+    entries = read_result_file(results)
     if not isinstance(entries, list):
         raise ValueError(f'{results}: expected a list of results')
-    ann = _load(ann_file, json.loads, 'json')
+    ann = read_result_file(ann_file)
     images: Dict[Any, dict] = {
         img['id']: img
         for img in (ann.get('images', []) if isinstance(ann, dict) else [])

@@ -1,7 +1,7 @@
 """The official high-resolution (global + local patch) protocol.
 
 Reference: ``simple_test_semantic`` of the official ``segrefiner_semantic.py``
-(MengyuWang826/SegRefiner) and SEGREFINER.md section 5.1:
+(MengyuWang826/SegRefiner; docs/design.md, "Protocols"):
 
 1. global stage: image and mask nearest-resized to ``model_size``\\ :sup:`2`,
    timesteps ``T-1 .. 1``; the last returns probabilities, nearest-upsampled
@@ -14,7 +14,7 @@ Reference: ``simple_test_semantic`` of the official ``segrefiner_semantic.py``
 4. merge: overlaps averaged and thresholded at 0.5 where any patch landed,
    ``M_g`` elsewhere.
 
-Fixes of the official code (documented in the README):
+Fixes of the official code:
 
 * a coarse mask with at most 128 foreground pixels is returned unchanged
   (the official code returns an all-zero mask);
@@ -30,7 +30,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from ..models import SegRefiner
+from ..models import InferenceOptions, SegRefiner
 from ..ops.patches import (PatchCanvas, boundary_boxes, gather_global,
                            nearest_index, patch_grids, propose_patches)
 
@@ -48,7 +48,9 @@ def refine_high_res(model: SegRefiner,
                     image: torch.Tensor,
                     mask: torch.Tensor,
                     generator: Optional[torch.Generator] = None,
-                    return_probs: bool = False) -> torch.Tensor:
+                    return_probs: bool = False,
+                    options: Optional[InferenceOptions] = None
+                    ) -> torch.Tensor:
     """Refine one ``(H, W)`` bool mask of a ``(3, H, W)`` image tensor.
 
     Args:
@@ -60,6 +62,7 @@ def refine_high_res(model: SegRefiner,
         mask: ``(H, W)`` bool coarse mask on the same device.
         generator: Random source of the sampling.
         return_probs: Return float probabilities instead of a bool mask.
+        options: How the UNet runs (``None``: the model's defaults).
 
     Returns:
         ``(H, W)`` bool mask or float32 probabilities.
@@ -76,7 +79,8 @@ def refine_high_res(model: SegRefiner,
     global_mask = mask[gy[:, None], gx[None]].float()
     probs, fine = model.refine(global_img[None], global_mask[None, None],
                                steps=model.num_timesteps - 1,
-                               generator=generator, return_fine_probs=True)
+                               generator=generator, return_fine_probs=True,
+                               options=options)
     probs, fine = probs[0, 0], fine[0, 0]
     global_bin = probs >= 0.5
     iy, ix = nearest_index(height, size, device), nearest_index(
@@ -105,7 +109,7 @@ def refine_high_res(model: SegRefiner,
                           >= 0.5).float()
         out = model.refine(patch_img, patch_mask,
                            timesteps=model.timesteps()[-1:],
-                           generator=generator)
+                           generator=generator, options=options)
         if side != size:
             out = F.interpolate(out, (side, side), mode='bilinear',
                                 align_corners=False)

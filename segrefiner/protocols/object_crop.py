@@ -1,7 +1,7 @@
 """The official instance (object-crop) protocol, batched on the device.
 
 Reference: ``simple_test_instance`` of the official ``segrefiner_instance.py``
-(MengyuWang826/SegRefiner) and SEGREFINER.md section 6.1: for every coarse
+(MengyuWang826/SegRefiner; docs/design.md, "Protocols"): for every coarse
 mask with at least ``area_thr`` (512) pixels, take its tight box grown by
 ``pad_width`` (20) px and clipped, crop and resize image and mask to
 ``model_size``\\ :sup:`2` bilinearly, re-binarise the mask, run all ``T``
@@ -12,21 +12,19 @@ All crops come from one gather and all pastes go back in one
 """
 from typing import Optional
 
-import numpy as np
 import torch
 
-from ..models import SegRefiner
+from ..models import InferenceOptions, SegRefiner
 from ..ops.boxes import masks_to_boxes, pad_boxes
 from ..ops.crop_paste import crop_resize, paste_masks
-from .common import check_same_size, image_tensor, make_generator
-from ..fileio import ImageLike, load_image
 
 
 def refine_crops(model: SegRefiner,
                  image: torch.Tensor,
                  masks: torch.Tensor,
                  generator: Optional[torch.Generator] = None,
-                 return_probs: bool = False) -> torch.Tensor:
+                 return_probs: bool = False,
+                 options: Optional[InferenceOptions] = None) -> torch.Tensor:
     """Refine ``(N, H, W)`` bool masks of one ``(3, H, W)`` image tensor.
 
     Args:
@@ -38,6 +36,7 @@ def refine_crops(model: SegRefiner,
         generator: Random source of the sampling.
         return_probs: Return the pasted float probabilities (masks that
             are not refined give their 0/1 values).
+        options: How the UNet runs (``None``: the model's defaults).
 
     Returns:
         ``(N, H, W)`` bool masks, or float32 probabilities.
@@ -56,49 +55,9 @@ def refine_crops(model: SegRefiner,
     coarse = crop_resize(masks[:, None], boxes, size, selected) >= 0.5
     probs = torch.cat([
         model.refine(crops[i:i + batch_max], coarse[i:i + batch_max].float(),
-                     generator=generator)
+                     generator=generator, options=options)
         for i in range(0, len(selected), batch_max)
     ])
     out[selected] = paste_masks(probs, boxes, height, width,
                                 None if return_probs else 0.5)
     return out
-
-
-def refine_instances(model: SegRefiner,
-                     image: ImageLike,
-                     masks: np.ndarray,
-                     seed: Optional[int] = None,
-                     fast: Optional[bool] = None,
-                     precision: Optional[str] = None) -> np.ndarray:
-    """Refine every instance mask of one image (official COCO protocol).
-
-    Args:
-        model: A :class:`SegRefiner` (e.g. from ``init_refiner``).
-        image: ``H x W x 3`` uint8 RGB array or an image path.
-        masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
-        seed: Makes the sampling reproducible on the same device.
-        fast: The fast inference path (None: the model's
-            ``test_cfg['fast']``, True by default); False runs the fp32
-            reference path (:mod:`segrefiner.models.fast_path`).
-        precision: ``'auto'``, ``'fp32'``, ``'bf16'`` or ``'fp16'`` for the
-            fast path (None: ``test_cfg['precision']``).
-
-    Returns:
-        ``(N, H, W)`` bool refined masks; masks under ``area_thr`` pixels
-        are returned unchanged.
-
-    Example:
-        >>> refined = refine_instances(model, image, det_masks, seed=0)
-    """
-    img = load_image(image)
-    masks = np.asarray(masks)
-    if masks.ndim != 3:
-        raise ValueError(f'masks must be (N, H, W), got shape {masks.shape}')
-    check_same_size(img, masks, 'masks')
-    device = model.device
-    coarse = torch.from_numpy(masks >= (128 if masks.max(initial=0) > 1
-                                        else 0.5)).to(device)
-    with model.inference_options(fast, precision):
-        out = refine_crops(model, image_tensor(img, device), coarse,
-                           make_generator(device, seed))
-    return out.cpu().numpy()

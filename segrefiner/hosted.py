@@ -17,12 +17,10 @@ without importing either framework:
   ``img_path`` decoded like mmcv's ``LoadImageFromFile`` (cv2,
   ``IMREAD_COLOR``), or, for in-memory inputs, the preprocessed batch
   inverted (de-normalise, drop the bottom/right padding beyond
-  ``img_shape``, un-flip, channel order, resize to the target size), as
-  OPENMMLAB.md section 2.4 describes.
+  ``img_shape``, un-flip, channel order, resize to the target size).
 * :func:`hosted_generator`: the sampling generator of one prediction call,
   seeded from ``refiner.test_cfg['seed']`` when set.
 """
-import os
 from typing import Mapping, Optional, Sequence
 
 import cv2
@@ -31,9 +29,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..models import SegRefiner
-from .common import make_generator
-from .init import init_refiner
+from .apis.init import init_refiner
+from .io import read_image_file
+from .models import SegRefiner
 
 #: Keys of a host's ``refiner=dict(...)`` that are not SegRefiner arguments.
 ADAPTER_KEYS = ('config', 'checkpoint')
@@ -87,16 +85,22 @@ def build_hosted_refiner(cfg: Mapping) -> SegRefiner:
 
 def hosted_generator(refiner: SegRefiner) -> Optional[torch.Generator]:
     """The generator for one prediction call (``None``: torch's global)."""
-    return make_generator(refiner.device, refiner.test_cfg.get('seed'))
+    seed = refiner.test_cfg.get('seed')
+    if seed is None:
+        return None
+    return torch.Generator(device=refiner.device).manual_seed(int(seed))
+
 
 
 def _read_color(path: str) -> Optional[np.ndarray]:
     """RGB ``uint8`` array of a local file decoded as ``LoadImageFromFile``
     does by default (cv2, ``IMREAD_COLOR``, EXIF orientation applied);
     ``None`` when it is not a readable local file."""
-    image = cv2.imread(path, cv2.IMREAD_COLOR) if os.path.isfile(
-        path) else None
-    return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    try:
+        image = read_image_file(path, cv2.IMREAD_COLOR)
+    except (OSError, ValueError):
+        return None
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def host_image(inputs: torch.Tensor, meta: Mapping,

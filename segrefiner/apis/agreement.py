@@ -12,8 +12,11 @@ from typing import Iterable, Optional, Tuple
 
 import numpy as np
 
-from .functional import (boundary_accuracy, intersection_union,
-                         iou_from_counts, mask_iou)
+from ..evaluation.functional import (boundary_accuracy, intersection_union,
+                                     iou_from_counts, mask_iou)
+from ..models import SegRefiner
+from ..ops.binarize import binarize
+from .predictor import SegRefinerPredictor
 
 __all__ = ['path_agreement']
 
@@ -31,7 +34,7 @@ def _pooled(pairs: list) -> Tuple[float, float]:
     return iou, mba
 
 
-def path_agreement(model,
+def path_agreement(model: SegRefiner,
                    samples: Iterable[Sample],
                    mode: str = 'lr',
                    seed: int = 0,
@@ -46,26 +49,27 @@ def path_agreement(model,
         seed: Sampling seed, the same for both paths.
         precision: Precision of the fast path (None: the model's).
 
+    Raises:
+        ValueError: If ``samples`` is empty.
+
     Returns:
         ``dict(per_image_iou, min_iou, reference=(IoU, mBA),
         fast=(IoU, mBA))``: the IoU of the fast path's mask with the
         reference path's per image, and each path's pooled IoU and mBA
         (percent) against the GT.
     """
-    from ..apis import refine  # the APIs import the evaluation package
-
+    predictors = (SegRefinerPredictor(model, fast=False, precision='fp32'),
+                  SegRefinerPredictor(model, fast=True, precision=precision))
     agree, ref_pairs, fast_pairs = [], [], []
     for image, coarse, gt in samples:
-        gt255 = (np.asarray(gt) > (127 if np.max(gt) > 1 else 0)) * 255
-        outs = [
-            refine(model, image, coarse, mode=mode, seed=seed, fast=fast,
-                   precision=None if not fast else precision)
-            for fast in (False, True)
-        ]
+        gt255 = binarize(gt).astype(np.uint8) * 255
+        outs = [p.refine(image, coarse, mode, seed) for p in predictors]
         ref, fast = (o.astype(np.uint8) * 255 for o in outs)
         agree.append(mask_iou(fast, ref))
         ref_pairs.append((ref, gt255))
         fast_pairs.append((fast, gt255))
+    if not agree:
+        raise ValueError('path_agreement needs at least one sample')
     return dict(per_image_iou=agree,
                 min_iou=min(agree),
                 reference=_pooled(ref_pairs),

@@ -2,7 +2,7 @@ import numpy as np
 import torch
 
 from segrefiner.apis import refine, refine_high_res
-from segrefiner.apis.high_res import patch_side
+from segrefiner.protocols.high_res import patch_side
 from segrefiner.evaluation.functional import mask_iou
 
 

@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from segrefiner.fileio import load_image, load_mask, write_image
+from segrefiner.io import load_image, load_mask, write_image
 
 
 def test_round_trip_rgb_and_masks(tmp_path):

@@ -1,28 +1,40 @@
-"""Reading images and masks (paths or arrays) and writing them atomically.
+"""Images and masks: the one image reader and the image writer.
 
-The one place the package touches image files: the APIs, the datasets' loading
-transform, the offline generators and the tools all read and write through
-these functions, so every reader accepts the same variety (grayscale, RGBA,
-16-bit, 0/1 or 0/255 masks) and every writer is atomic.
+Why one reader: the APIs, the datasets' loading transform, the adapters, the
+offline generators and the tools all read through :func:`read_image_file`, so
+every reader accepts the same variety (grayscale, RGBA, 16-bit, 0/1 or 0/255
+masks) and fails with the same messages naming the file.
 """
 import os
-import tempfile
 from pathlib import Path
 from typing import Union
 
 import cv2
 import numpy as np
 
-PathLike = Union[str, os.PathLike]
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+from ..ops.binarize import binarize
+from .atomic import PathLike, atomic_write_bytes
+
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
 
-def _read(path: Union[str, os.PathLike]) -> np.ndarray:
+def read_image_file(path: PathLike,
+                    flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """The decoded pixels of an image file, as OpenCV gives them (BGR).
+
+    Args:
+        path: The file.
+        flags: OpenCV ``IMREAD_*`` flags; the default keeps the file's
+            depth and channels, ``IMREAD_COLOR`` decodes like mmcv's
+            ``LoadImageFromFile`` (8-bit BGR, EXIF orientation applied).
+
+    Raises:
+        FileNotFoundError: If ``path`` is not a file.
+        ValueError: If it cannot be decoded.
+    """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path}: no such file')
-    data = cv2.imread(os.fspath(path), cv2.IMREAD_UNCHANGED)
+    data = cv2.imread(os.fspath(path), flags)
     if data is None:
         raise ValueError(f'{path}: unreadable or corrupt image file')
     return data
@@ -52,7 +64,7 @@ def load_image(image: ImageLike) -> np.ndarray:
     if isinstance(image, np.ndarray):
         data = image
     else:
-        data = _read(image)
+        data = read_image_file(image)
         if data.ndim == 3 and data.shape[2] == 4:
             data = cv2.cvtColor(data, cv2.COLOR_BGRA2RGBA)
         elif data.ndim == 3:
@@ -68,49 +80,30 @@ def load_image(image: ImageLike) -> np.ndarray:
     return np.ascontiguousarray(data[:, :, :3])
 
 
-def load_mask(mask: ImageLike) -> np.ndarray:
+def load_mask(mask: ImageLike, rule: str = '>=128') -> np.ndarray:
     """An ``H x W`` bool mask from a path or an array.
 
-    Accepts bool, 0/1, 0/255 and 0/65535 data; foreground is ``>= 0.5``
-    for 0/1 data, ``>= 128`` for 8-bit ranges and ``>= 32768`` beyond.
-    A multi-channel mask file is read through its first channel.
+    Accepts bool, 0/1 (or probabilities), 0/255 and 16-bit data, binarised
+    by :func:`segrefiner.ops.binarize` with ``rule``. A multi-channel mask
+    file is read through its first channel.
+
+    Raises:
+        FileNotFoundError: If a path is not a file.
+        ValueError: If the file cannot be decoded or the data is not H x W
+            (naming the file).
     """
     name = mask if not isinstance(mask, np.ndarray) else 'mask array'
-    data = np.asarray(mask if isinstance(mask, np.ndarray) else _read(mask))
+    data = np.asarray(mask if isinstance(mask, np.ndarray) else
+                      read_image_file(mask))
     if data.ndim == 3:
         data = data[:, :, 0]
     if data.ndim != 2:
         raise ValueError(f'{name}: expected an H x W mask, got shape '
                          f'{data.shape}')
-    if data.dtype == np.bool_:
-        return data.copy()
-    top = data.max() if data.size else 0
-    if top <= 1:
-        return data >= 0.5
-    return data >= (128 if top <= 255 else 32768)
-
-
-def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` under a temporary name, then rename it.
-
-    The temporary file, ``.<name>.<random>.tmp``, is in the destination
-    folder, so a reader (or a resumed run) never sees a partial file under
-    the final name. Parent folders are created; the file gets the usual
-    permissions (umask), not ``mkstemp``'s 0600.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
-                               suffix='.tmp',
-                               dir=path.parent)
     try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        return binarize(data, rule)
+    except ValueError as error:
+        raise ValueError(f'{name}: {error}') from None
 
 
 def write_image(path: PathLike,

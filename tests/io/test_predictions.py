@@ -1,19 +1,11 @@
 """Saved predictions on disk: pairing, formats, sizes, atomic writes."""
-import io
-import pickle
-
 import cv2
 import numpy as np
 import pytest
 
-from segrefiner.apis.batch import BatchOptions, describe
-from segrefiner.apis.batch_instances import refine_mmdet_pickle
-from segrefiner.data.prediction_io import (clean_stale_temps, detect_format,
-                                           fit_to, pair_files,
-                                           read_mask_file, resolve_image,
-                                           temp_owner, write_mask)
-from segrefiner.fileio import atomic_write_bytes
-from segrefiner.utils.progress import Progress
+from segrefiner.io import (atomic_write_bytes, clean_stale_temps,
+                           detect_format, fit_to, pair_files, read_mask_file,
+                           resolve_image, temp_owner, write_mask)
 
 
 def touch(folder, *names):
@@ -89,46 +81,3 @@ def test_resolve_image_tries_the_tails_of_the_name(tmp_path):
     assert resolve_image(tmp_path / 'val', 'city/x.png').exists()
     with pytest.raises(FileNotFoundError, match='no image y.png'):
         resolve_image(tmp_path, 'city/y.png')
-
-
-def test_describe_names_the_file_once(tmp_path):
-    touch(tmp_path, 'a.png')
-    path = tmp_path / 'a.png'
-    assert describe('m.png', ValueError(f'{path}: corrupt')) == (
-        f'{path}: corrupt')
-    assert describe('m.png', ValueError('bad')) == 'm.png: bad'
-
-
-def test_progress_shows_a_rate_and_interleaves_messages():
-    stream = io.StringIO()
-    bar = Progress(3, 'images', stream=stream, interval=0)
-    bar.update()
-    bar.message('error: x')
-    bar.update(2)
-    bar.close()
-    lines = stream.getvalue().splitlines()
-    assert lines[0].startswith('1/3 (33%)') and 'images/s' in lines[0]
-    assert 'error: x' in lines and lines[-1].startswith('3/3 (100%)')
-
-
-def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,
-                                             capsys):
-    touch(tmp_path, 'a.png')
-    bad = tmp_path / 'bad.pkl'
-    bad.write_bytes(b'not a pickle')
-    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
-        refine_mmdet_pickle(identity_refiner, tmp_path, bad, tmp_path / 'o')
-    results = tmp_path / 'r.pkl'
-    results.write_bytes(pickle.dumps([
-        dict(img_path='a.png', pred_instances=dict(masks=[dict(size=[4])])),
-        dict(img_path='a.png', pred_instances=dict(bboxes=[])),
-    ]))
-    report = refine_mmdet_pickle(identity_refiner, tmp_path, results,
-                                 tmp_path / 'out.pkl',
-                                 BatchOptions(progress=False))
-    assert report.refined == 0 and len(report.failures) == 2
-    err = capsys.readouterr().err
-    assert 'a.png: a mask is not a valid RLE' in err
-    assert 'a.png: no instance masks' in err
-    assert pickle.loads((tmp_path / 'out.pkl').read_bytes())[1] == dict(
-        img_path='a.png', pred_instances=dict(bboxes=[]))

@@ -1,0 +1,116 @@
+"""Refine folders of saved predictions, written back in their own format.
+
+:func:`refine_folder` takes a folder of images and a folder of binary masks
+(matched by file stem, or BIG's ``a_im.jpg`` ~ ``a_seg.png``) or of mmseg
+label-map PNGs, and writes every refined prediction under its own file name
+to an output folder, atomically. Bad inputs are reported by
+:func:`~.batch.run_batch` and the batch goes on.
+"""
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..io import (Pair, PathLike, clean_stale_temps, fit_to, load_image,
+                  pair_files, read_label_map, read_mask_file, write_label_map,
+                  write_mask)
+from ..models import SegRefiner
+from ..protocols import MODES
+from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .predictor import SegRefinerPredictor
+
+__all__ = ['FOLDER_FORMATS', 'refine_folder']
+
+#: Folder layouts of :func:`refine_folder`: their image and mask name tags.
+FOLDER_FORMATS = dict(masks=('', ''), big=('_im', '_seg'), labelmap=('', ''))
+
+
+def refine_folder(model: SegRefiner,
+                  image_dir: PathLike,
+                  pred_dir: PathLike,
+                  out_dir: PathLike,
+                  kind: str = 'masks',
+                  options: Optional[BatchOptions] = None) -> BatchReport:
+    """Refine a folder of binary masks or label maps into ``out_dir``.
+
+    Args:
+        model: The refiner.
+        image_dir: The images (any suffix of ``MASK_SUFFIXES``; grayscale,
+            RGBA and 16-bit are converted).
+        pred_dir: The masks (0/1, 0/255, 16-bit, PNG or JPEG) or label maps,
+            matched to the images by stem; for ``'big'`` the ``*_seg``
+            files matched to the ``*_im`` images (``*_gt`` is ignored).
+        out_dir: Gets every refined prediction under its input's file name:
+            masks in their input's 0/1 or 0/255 scale (an empty mask is
+            written unchanged, with a warning), label maps with their mode
+            and palette. It may not be ``image_dir`` or ``pred_dir``.
+        kind: ``'masks'`` and ``'big'`` (:func:`~segrefiner.apis.refine`
+            with ``options.mode``) or ``'labelmap'``
+            (:func:`~segrefiner.apis.refine_semantic`).
+        options: Seed, resume and the rest (defaults: :class:`BatchOptions`).
+
+    Returns:
+        The :class:`BatchReport`.
+
+    Raises:
+        ValueError: For an unknown ``kind`` or ``mode``, or an output folder
+            that is an input folder. Bad files are reported, not raised.
+        FileNotFoundError: If an input folder is missing.
+    """
+    options = BatchOptions() if options is None else options
+    if kind not in FOLDER_FORMATS:
+        raise ValueError(f'kind must be one of {sorted(FOLDER_FORMATS)}, '
+                         f'got {kind!r}')
+    if options.mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {options.mode!r}')
+    for folder in (image_dir, pred_dir):
+        if not Path(folder).is_dir():
+            raise FileNotFoundError(f'{folder}: no such folder')
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f'the output {out_dir} is a file, not a folder')
+    check_output(out_dir, [image_dir, pred_dir])
+    image_tag, mask_tag = FOLDER_FORMATS[kind]
+    pairs = pair_files(image_dir, pred_dir, image_tag, mask_tag)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+    shape_only = kind != 'labelmap'
+    predictor = SegRefinerPredictor(model, options.inference)
+
+    def step(pair: Pair, warn: Callable[[str], None]) -> Outcome:
+        if pair.problem is not None:
+            raise ValueError(pair.problem)
+        out = out_dir / pair.mask.name
+        check_output(out, [pair.image, pair.mask])
+        if options.resume and out.is_file():
+            return 'skipped', None
+        image = load_image(pair.image)
+        if shape_only:
+            return _refine_mask(predictor, image, pair.mask, out, options,
+                                warn)
+        labels, like = read_label_map(pair.mask)
+        labels = fit_to(labels, image.shape[:2], options.resize_mask,
+                        'label map')
+        write_label_map(out, predictor.refine_semantic(
+            image, labels, options.ignore_index, options.seed), like)
+        return 'refined', None
+
+    report = BatchReport(str(out_dir))
+    run_batch(pairs, lambda pair: pair.file, step, report, options.progress,
+              'masks' if shape_only else 'label maps')
+    return report
+
+
+def _refine_mask(predictor: SegRefinerPredictor, image: np.ndarray,
+                 mask_path: Path, out: Path, options: BatchOptions,
+                 warn: Callable[[str], None]) -> Outcome:
+    """Refine and write one binary mask; an empty one is written as is."""
+    mask, value = read_mask_file(mask_path)
+    mask = fit_to(mask, image.shape[:2], options.resize_mask)
+    if not mask.any():
+        write_mask(out, mask, value)
+        warn(f'warning: {mask_path}: empty mask, written unchanged')
+        return 'passed', None
+    refined = predictor.refine(image, mask, options.mode, options.seed)
+    write_mask(out, refined, value)
+    return 'refined', None

@@ -1,0 +1,117 @@
+"""``refine``, ``refine_instances`` and ``refine_semantic``: one call each.
+
+OpenMMLab-style functions over :class:`~.predictor.SegRefinerPredictor`:
+each builds a predictor with this call's options and runs it, so options
+never outlive the call and concurrent calls do not interfere.
+"""
+from typing import Optional, Union
+
+import numpy as np
+
+from ..io import ImageLike
+from ..models import InferenceOptions, SegRefiner
+from .predictor import SegRefinerPredictor
+
+__all__ = ['refine', 'refine_instances', 'refine_semantic']
+
+UNetBatch = Union[int, str, None]
+
+
+def refine(model: SegRefiner,
+           image: ImageLike,
+           mask: ImageLike,
+           mode: str = 'auto',
+           seed: Optional[int] = None,
+           return_probs: bool = False,
+           *,
+           options: Optional[InferenceOptions] = None,
+           fast: Optional[bool] = None,
+           precision: Optional[str] = None,
+           unet_batch: UNetBatch = None) -> np.ndarray:
+    """Refine one binary mask of one image.
+
+    Args:
+        model: A :class:`SegRefiner` (e.g. ``init_refiner()``).
+        image: ``H x W x 3`` uint8 RGB array or an image path.
+        mask: ``H x W`` bool, 0/1 or 0/255 array, or a mask path.
+        mode: ``'lr'`` (object crop), ``'hr'`` (global + local patches) or
+            ``'auto'`` (:func:`~segrefiner.protocols.choose_mode`).
+        seed: Makes the sampling reproducible on the same device.
+        return_probs: Return float32 probabilities instead of a mask.
+        options: This call's :class:`InferenceOptions` (``None``: the
+            model's); ``fast``, ``precision`` and ``unet_batch`` override
+            single fields when not ``None``.
+
+    Returns:
+        ``H x W`` bool mask (or float32 probabilities).
+
+    Example:
+        >>> from segrefiner.apis import init_refiner, refine
+        >>> model = init_refiner()
+        >>> refined = refine(model, 'image.jpg', 'coarse.png', seed=0)
+    """
+    return SegRefinerPredictor(model, options, fast, precision,
+                               unet_batch).refine(image, mask, mode, seed,
+                                                  return_probs)
+
+
+def refine_instances(model: SegRefiner,
+                     image: ImageLike,
+                     masks: np.ndarray,
+                     seed: Optional[int] = None,
+                     *,
+                     options: Optional[InferenceOptions] = None,
+                     fast: Optional[bool] = None,
+                     precision: Optional[str] = None,
+                     unet_batch: UNetBatch = None) -> np.ndarray:
+    """Refine every instance mask of one image (official COCO protocol).
+
+    Args:
+        model: A :class:`SegRefiner`.
+        image: ``H x W x 3`` uint8 RGB array or an image path.
+        masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
+        seed: Makes the sampling reproducible on the same device.
+        options, fast, precision, unet_batch: As for :func:`refine`.
+
+    Returns:
+        ``(N, H, W)`` bool refined masks; masks under ``area_thr`` pixels
+        are returned unchanged.
+
+    Example:
+        >>> refined = refine_instances(model, image, det_masks, seed=0)
+    """
+    return SegRefinerPredictor(model, options, fast, precision,
+                               unet_batch).refine_instances(
+                                   image, masks, seed)
+
+
+def refine_semantic(model: SegRefiner,
+                    image: ImageLike,
+                    label_map: np.ndarray,
+                    ignore_index: Optional[int] = 255,
+                    seed: Optional[int] = None,
+                    *,
+                    options: Optional[InferenceOptions] = None,
+                    fast: Optional[bool] = None,
+                    precision: Optional[str] = None,
+                    unet_batch: UNetBatch = None) -> np.ndarray:
+    """Refine a multi-class label map; same shape and dtype out.
+
+    Args:
+        model: A :class:`SegRefiner`.
+        image: ``H x W x 3`` uint8 RGB array or an image path.
+        label_map: ``H x W`` integer class map (e.g. mmseg's prediction).
+        ignore_index: Label left untouched and never refined (``None``: all
+            labels are classes).
+        seed: Makes the sampling reproducible on the same device.
+        options, fast, precision, unet_batch: As for :func:`refine`.
+
+    Returns:
+        The refined ``H x W`` label map.
+
+    Example:
+        >>> refined = refine_semantic(model, 'img.jpg', pred_labels, seed=0)
+    """
+    return SegRefinerPredictor(model, options, fast, precision,
+                               unet_batch).refine_semantic(
+                                   image, label_map, ignore_index, seed)

@@ -1,0 +1,178 @@
+"""``SegRefinerPredictor``: numpy images and masks in, numpy out.
+
+In the manner of segment-anything's ``SamPredictor``: the inference options
+are fixed when the predictor is built, and each method is the numpy face of
+the tensor protocol of the same name (:mod:`segrefiner.protocols`). Why a
+predictor: the prologue every call shares (load, size check, device,
+generator, options) lives in one place, and a predictor holds no state that
+a call changes, so threads may share one (and one model).
+"""
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+
+from ..io import ImageLike, load_image, load_mask
+from ..models import InferenceOptions, SegRefiner
+from ..ops.binarize import binarize
+from ..protocols import MODES, refine_crops, refine_label_map, refine_mask
+from ..utils.heap import retain_freed_memory
+
+__all__ = ['SegRefinerPredictor']
+
+
+class SegRefinerPredictor:
+    """Refines masks of numpy images with one model and fixed options.
+
+    Args:
+        model: A :class:`SegRefiner` (e.g. from ``init_refiner``); it is
+            read, never changed.
+        options: The inference options (``None``: the model's,
+            :meth:`SegRefiner.inference_options`).
+        fast: Overrides ``options.fast`` when not ``None``.
+        precision: Overrides ``options.precision`` when not ``None``.
+        unet_batch: Overrides ``options.unet_batch`` when not ``None``.
+
+    Raises:
+        ValueError: For invalid options.
+
+    Example:
+        >>> predictor = SegRefinerPredictor(init_refiner(), fast=False)
+        >>> refined = predictor.refine('image.jpg', 'coarse.png', seed=0)
+    """
+
+    def __init__(self,
+                 model: SegRefiner,
+                 options: Optional[InferenceOptions] = None,
+                 fast: Optional[bool] = None,
+                 precision: Optional[str] = None,
+                 unet_batch=None) -> None:
+        self.model = model
+        base = model.inference_options() if options is None else options
+        self.options = base.merged(fast=fast, precision=precision,
+                                   unet_batch=unet_batch)
+
+    def _prologue(self, image: ImageLike, array: np.ndarray, what: str,
+                  seed: Optional[int]
+                  ) -> Tuple[torch.Tensor, Optional[torch.Generator]]:
+        """The image as a ``(3, H, W)`` uint8 device tensor (a view of the
+        array on CPU) and the seeded generator (``None``: torch's global).
+
+        Raises:
+            ValueError: If ``array`` is not the image's height x width.
+        """
+        img = load_image(image)
+        if tuple(array.shape[-2:]) != tuple(img.shape[:2]):
+            raise ValueError(f'{what} size {tuple(array.shape[-2:])} differs '
+                             f'from the image size {tuple(img.shape[:2])}')
+        device = self.model.device
+        tensor = torch.from_numpy(np.ascontiguousarray(img)).to(
+            device).permute(2, 0, 1)
+        generator = None if seed is None else torch.Generator(
+            device=device).manual_seed(int(seed))
+        return tensor, generator
+
+    def _retain(self):
+        """Keep freed CPU memory across the refinements of one call, where
+        the options' path asks for it (speed only; results unchanged)."""
+        mode = self.options.forward_mode(self.model.device)
+        return retain_freed_memory(mode.retain_heap)
+
+    def refine(self,
+               image: ImageLike,
+               mask: ImageLike,
+               mode: str = 'auto',
+               seed: Optional[int] = None,
+               return_probs: bool = False) -> np.ndarray:
+        """Refine one binary mask of one image.
+
+        Args:
+            image: ``H x W x 3`` uint8 RGB array or an image path.
+            mask: ``H x W`` bool, 0/1 or 0/255 array, or a mask path.
+            mode: ``'lr'``, ``'hr'`` or ``'auto'``
+                (:func:`~segrefiner.protocols.choose_mode`).
+            seed: Makes the sampling reproducible on the same device.
+            return_probs: Return float32 probabilities instead of a mask.
+
+        Returns:
+            ``H x W`` bool mask (or float32 probabilities).
+
+        Raises:
+            ValueError: For an unknown mode, unreadable files or a mask of
+                another size than the image.
+            FileNotFoundError: For a missing file.
+        """
+        if mode not in MODES:
+            raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+        coarse = load_mask(mask)
+        image_t, generator = self._prologue(image, coarse, 'mask', seed)
+        with self._retain():
+            out = refine_mask(self.model, image_t,
+                              torch.from_numpy(coarse).to(image_t.device),
+                              mode, generator, return_probs, self.options)
+        return out.cpu().numpy()
+
+    def refine_instances(self,
+                         image: ImageLike,
+                         masks: np.ndarray,
+                         seed: Optional[int] = None) -> np.ndarray:
+        """Refine every instance mask of one image (the object-crop
+        protocol, in batches).
+
+        Args:
+            image: ``H x W x 3`` uint8 RGB array or an image path.
+            masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
+            seed: Makes the sampling reproducible on the same device.
+
+        Returns:
+            ``(N, H, W)`` bool masks; those under ``area_thr`` pixels are
+            returned unchanged.
+
+        Raises:
+            ValueError: If ``masks`` is not ``(N, H, W)`` of the image's size.
+        """
+        masks = np.asarray(masks)
+        if masks.ndim != 3:
+            raise ValueError(f'masks must be (N, H, W), got shape '
+                             f'{masks.shape}')
+        image_t, generator = self._prologue(image, masks, 'masks', seed)
+        coarse = torch.from_numpy(binarize(masks)).to(image_t.device)
+        with self._retain():
+            out = refine_crops(self.model, image_t, coarse, generator,
+                               options=self.options)
+        return out.cpu().numpy()
+
+    def refine_semantic(self,
+                        image: ImageLike,
+                        label_map: np.ndarray,
+                        ignore_index: Optional[int] = 255,
+                        seed: Optional[int] = None) -> np.ndarray:
+        """Refine a multi-class label map; same shape and dtype out.
+
+        Args:
+            image: ``H x W x 3`` uint8 RGB array or an image path.
+            label_map: ``H x W`` integer class map.
+            ignore_index: Label left untouched and never refined (``None``:
+                all labels are classes).
+            seed: Makes the sampling reproducible on the same device.
+
+        Returns:
+            The refined ``H x W`` label map.
+
+        Raises:
+            ValueError: If ``label_map`` is not an ``H x W`` integer array
+                of the image's size.
+        """
+        label_map = np.asarray(label_map)
+        if label_map.ndim != 2 or not np.issubdtype(label_map.dtype,
+                                                    np.integer):
+            raise ValueError('label_map must be an H x W integer array, got '
+                             f'{label_map.dtype} {label_map.shape}')
+        image_t, generator = self._prologue(image, label_map, 'label map',
+                                            seed)
+        labels = torch.from_numpy(label_map.astype(np.int64)).to(
+            image_t.device)
+        with self._retain():
+            out = refine_label_map(self.model, image_t, labels, ignore_index,
+                                   generator, self.options)
+        return out.cpu().numpy().astype(label_map.dtype)

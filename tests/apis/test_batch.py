@@ -1,0 +1,65 @@
+"""The one batch runner: failures named once, counters, progress; result
+files' bad inputs reported by name."""
+import pickle
+
+import cv2
+import numpy as np
+import pytest
+
+from segrefiner.apis.batch import BatchOptions, BatchReport, describe, run_batch
+from segrefiner.apis.result_files import refine_mmdet_pickle
+
+
+def touch(folder, *names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        cv2.imwrite(str(folder / name), np.zeros((4, 4), np.uint8))
+
+
+def test_describe_names_the_file_once(tmp_path):
+    touch(tmp_path, 'a.png')
+    path = tmp_path / 'a.png'
+    assert describe('m.png', ValueError(f'{path}: corrupt')) == (
+        f'{path}: corrupt')
+    assert describe('m.png', ValueError('bad')) == 'm.png: bad'
+
+
+def test_run_batch_counts_names_failures_and_shows_a_rate(capsys):
+    def step(item, warn):
+        if item == 'b':
+            raise ValueError('corrupt')
+        warn(f'note {item}')
+        return ('skipped' if item == 'c' else 'refined'), item.upper()
+
+    report = BatchReport('out')
+    values = run_batch(['a', 'b', 'c'], lambda item: f'{item}.png', step,
+                       report, True, 'images')
+    assert values == ['A', None, 'C']
+    assert (report.refined, report.skipped) == (1, 1)
+    assert report.failures == ['b.png: corrupt']
+    err = capsys.readouterr().err
+    assert 'error: b.png: corrupt' in err.splitlines()
+    assert 'note a' in err and 'images/s' in err
+
+
+def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,
+                                             capsys):
+    touch(tmp_path, 'a.png')
+    bad = tmp_path / 'bad.pkl'
+    bad.write_bytes(b'not a pickle')
+    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
+        refine_mmdet_pickle(identity_refiner, tmp_path, bad, tmp_path / 'o')
+    results = tmp_path / 'r.pkl'
+    results.write_bytes(pickle.dumps([
+        dict(img_path='a.png', pred_instances=dict(masks=[dict(size=[4])])),
+        dict(img_path='a.png', pred_instances=dict(bboxes=[])),
+    ]))
+    report = refine_mmdet_pickle(identity_refiner, tmp_path, results,
+                                 tmp_path / 'out.pkl',
+                                 BatchOptions(progress=False))
+    assert report.refined == 0 and len(report.failures) == 2
+    err = capsys.readouterr().err
+    assert 'a.png: a mask is not a valid RLE' in err
+    assert 'a.png: no instance masks' in err
+    assert pickle.loads((tmp_path / 'out.pkl').read_bytes())[1] == dict(
+        img_path='a.png', pred_instances=dict(bboxes=[]))

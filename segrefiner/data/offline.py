@@ -25,7 +25,7 @@ from .composites import make_composite
 from ..io import load_mask, write_image
 
 __all__ = [
-    'generate_coarse_masks', 'generate_composites', 'name_seed'
+    'generate_coarse_masks', 'generate_composites', 'name_seed', 'run_tasks'
 ]
 
 COARSE_VARIANTS = (('coarse', False), ('coarse_expand', True))
@@ -48,8 +48,8 @@ def name_seed(seed: int, name: str) -> List[int]:
     return [seed, int.from_bytes(digest[:8], 'little')]
 
 
-def _run(task: Callable[[Item], Result], items: Sequence[Item],
-         workers: int) -> Iterator[Result]:
+def run_tasks(task: Callable[[Item], Result], items: Sequence[Item],
+              workers: int) -> Iterator[Result]:
     """``task`` over ``items`` here or in a pool; results as they finish."""
     if workers <= 1:
         yield from map(task, items)
@@ -111,7 +111,7 @@ def generate_coarse_masks(
                    out_dir=Path(out_dir),
                    seed=seed,
                    coarse_cfg=dict(coarse_cfg or {}))
-    return _run(task, [Path(p) for p in mask_paths], workers)
+    return run_tasks(task, [Path(p) for p in mask_paths], workers)
 
 
 def _composite_task(index: int, out_dir: Path, seed: int,
@@ -151,4 +151,4 @@ def generate_composites(out_dir: os.PathLike,
                    out_dir=Path(out_dir),
                    seed=seed,
                    size=tuple(size))
-    return _run(task, range(num), workers)
+    return run_tasks(task, range(num), workers)

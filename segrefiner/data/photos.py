@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..fileio import load_image
+from ..io import load_image
 
 __all__ = [
     'Photo', 'SKIMAGE_PHOTOS', 'DEFAULT_PHOTO_DIRS', 'find_photos',

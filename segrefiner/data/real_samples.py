@@ -15,9 +15,9 @@ from typing import Iterator, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-from ..fileio import atomic_write_bytes, write_image
+from ..io import atomic_write_bytes, write_image
 from .coarse_sources import make_coarse
-from .offline import _run, name_seed
+from .offline import name_seed, run_tasks
 from .photos import Photo, load_photo_file
 from .real_objects import grabcut_object, paste_object, region_object
 
@@ -130,4 +130,4 @@ def generate_real_samples(out_dir: os.PathLike,
     atomic_write_bytes(out / 'photos.tsv', ('\n'.join(listing) + '\n').encode())
     task = partial(_sample_task, photos=list(photos), out_dir=out, seed=seed,
                    max_side=max_side, coarse_sources=tuple(coarse_sources))
-    return _run(task, range(num), workers)
+    return run_tasks(task, range(num), workers)

@@ -1,5 +1,9 @@
 # The embedded demo model (see configs/segrefiner/segrefiner_demo.py, which
-# trains it): the tiny UNet with the official diffusion at 128 px.
+# trains it): the tiny UNet with the official diffusion at 128 px. Unlike the
+# official models it runs with the inference safeguard (docs/demo_model.md):
+# pixels farther than 8% of sqrt(area) from the coarse boundary keep their
+# coarse value, and a refinement with IoU < 0.7 to its coarse mask is
+# rejected; 'auto' always picks the object-crop protocol (auto_hr=False).
 model = dict(
     type='SegRefiner',
     denoise_model=dict(
@@ -11,4 +15,5 @@ model = dict(
         betas=dict(type='linear', start=0.8, stop=0, num_timesteps=6)),
     test_cfg=dict(
         model_size=128, batch_max=32, pad_width=20, area_thr=512,
-        fine_prob_thr=0.9, iou_thr=0.3, max_patches=None))
+        fine_prob_thr=0.9, iou_thr=0.3, max_patches=None,
+        safeguard=dict(band=0.08, min_iou=0.7), auto_hr=False))

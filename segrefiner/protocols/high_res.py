@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import InferenceOptions, SegRefiner
+from ..ops.safeguard import bound_change
 from ..ops.patches import (PatchCanvas, boundary_boxes, gather_global,
                            nearest_index, patch_grids, propose_patches)
 
@@ -56,7 +57,8 @@ def refine_high_res(model: SegRefiner,
     Args:
         model: The refiner (``model.test_cfg``: ``model_size``,
             ``fine_prob_thr``, ``iou_thr``, ``batch_max`` and the optional
-            ``max_patches`` cap, ``None`` (no cap) as officially).
+            ``max_patches`` cap, ``None`` (no cap) as officially, and the
+            optional ``safeguard``, see :mod:`segrefiner.ops.safeguard`).
         image: ``(3, H, W)`` uint8 (or 0-255 float) RGB on the model's
             device.
         mask: ``(H, W)`` bool coarse mask on the same device.
@@ -93,7 +95,7 @@ def refine_high_res(model: SegRefiner,
     if cfg.get('max_patches') is not None:
         boxes = boxes[:cfg['max_patches']]  # the least confident first
     if len(boxes) == 0:
-        return base
+        return _safeguard(cfg, mask, base)
     canvas = PatchCanvas(height, width, device)
     for start in range(0, len(boxes), batch_max):
         rows, cols = patch_grids(boxes[start:start + batch_max])
@@ -114,4 +116,12 @@ def refine_high_res(model: SegRefiner,
             out = F.interpolate(out, (side, side), mode='bilinear',
                                 align_corners=False)
         canvas.add(out[:, 0], rows, cols)
-    return canvas.merge(base, return_probs=return_probs)
+    return _safeguard(cfg, mask, canvas.merge(base, return_probs=return_probs))
+
+
+def _safeguard(cfg: dict, coarse: torch.Tensor,
+               refined: torch.Tensor) -> torch.Tensor:
+    """``refined`` bounded by ``cfg['safeguard']`` when it is set."""
+    if not cfg.get('safeguard'):
+        return refined
+    return bound_change(coarse[None], refined[None], **cfg['safeguard'])[0]

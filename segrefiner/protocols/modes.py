@@ -18,15 +18,20 @@ def choose_mode(model: SegRefiner, mask: torch.Tensor) -> str:
 
     Why: past twice ``model_size`` (512 px officially) on the longer side of
     the padded box, one crop would lose more than half of the resolution,
-    while the HR protocol refines boundaries at native resolution.
+    while the HR protocol refines boundaries at native resolution. A model
+    whose ``test_cfg['auto_hr']`` is False (the embedded demo model, not
+    validated in HR) always gets ``'lr'``.
 
     Args:
-        model: The refiner (``test_cfg``: ``pad_width``, ``model_size``).
+        model: The refiner (``test_cfg``: ``pad_width``, ``model_size``,
+            optional ``auto_hr``).
         mask: ``(H, W)`` bool mask.
 
     Returns:
         ``'lr'`` or ``'hr'``.
     """
+    if not model.test_cfg.get('auto_hr', True):
+        return 'lr'
     height, width = mask.shape
     box = pad_boxes(masks_to_boxes(mask[None]), model.test_cfg['pad_width'],
                     height, width)[0]

@@ -17,6 +17,7 @@ import torch
 from ..models import InferenceOptions, SegRefiner
 from ..ops.boxes import masks_to_boxes, pad_boxes
 from ..ops.crop_paste import crop_resize, paste_masks
+from ..ops.safeguard import bound_change
 
 
 def refine_crops(model: SegRefiner,
@@ -29,7 +30,9 @@ def refine_crops(model: SegRefiner,
 
     Args:
         model: The refiner; ``model.test_cfg`` gives ``model_size``,
-            ``pad_width``, ``area_thr`` and ``batch_max``.
+            ``pad_width``, ``area_thr``, ``batch_max`` and the optional
+            ``safeguard`` (keyword arguments of
+            :func:`~segrefiner.ops.safeguard.bound_change`).
         image: ``(3, H, W)`` RGB tensor (uint8 or 0-255 float) on the
             model's device.
         masks: ``(N, H, W)`` bool coarse masks on the same device.
@@ -58,6 +61,9 @@ def refine_crops(model: SegRefiner,
                      generator=generator, options=options)
         for i in range(0, len(selected), batch_max)
     ])
-    out[selected] = paste_masks(probs, boxes, height, width,
-                                None if return_probs else 0.5)
+    pasted = paste_masks(probs, boxes, height, width,
+                         None if return_probs else 0.5)
+    if cfg.get('safeguard'):
+        pasted = bound_change(masks[selected], pasted, **cfg['safeguard'])
+    out[selected] = pasted
     return out

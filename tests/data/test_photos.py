@@ -4,7 +4,7 @@ import pytest
 
 from segrefiner.data.photos import (Photo, find_photos, load_photo_file,
                                     photo_split)
-from segrefiner.fileio import write_image
+from segrefiner.io import write_image
 
 
 def _photo(path, h=300, w=400, value=90):

@@ -58,7 +58,7 @@ def test_paste_keeps_the_outline_on_another_photo():
 
 
 def test_writer_is_seeded_and_resumes(tmp_path):
-    from segrefiner.fileio import write_image
+    from segrefiner.io import write_image
     photos = []
     for i in range(3):
         image, _ = _scene(i, 300, 400)

@@ -1,0 +1,59 @@
+"""The protocols apply ``test_cfg['safeguard']`` and ``test_cfg['auto_hr']``."""
+import torch
+
+from segrefiner.protocols.modes import choose_mode, refine_mask
+from segrefiner.protocols.object_crop import refine_crops
+
+
+def _eraser(model):
+    """Make ``model.refine`` punch a hole in the middle of every crop."""
+    plain = model.refine
+
+    def refine(images, coarse, **kwargs):
+        result = plain(images, coarse, **kwargs)
+        out = (result[0] if isinstance(result, tuple) else result).clone()
+        h, w = out.shape[-2:]
+        out[..., h // 3:2 * h // 3, w // 3:2 * w // 3] = 0
+        return (out, result[1]) if isinstance(result, tuple) else out
+
+    model.refine = refine
+    return model
+
+
+def _case(size=200):
+    image = torch.full((3, size, size), 120, dtype=torch.uint8)
+    mask = torch.zeros(size, size, dtype=torch.bool)
+    mask[40:160, 40:160] = True
+    return image, mask
+
+
+def test_object_crop_safeguard_refuses_a_hole_far_from_the_edge(
+        identity_refiner):
+    image, mask = _case()
+    model = _eraser(identity_refiner)
+    holed = refine_crops(model, image, mask[None])[0]
+    assert not holed[100, 100]
+    model.test_cfg['safeguard'] = dict(band=0.05)
+    kept = refine_crops(model, image, mask[None])[0]
+    assert kept[50:150, 50:150].all()  # the interior is the coarse one
+    assert not kept[:30].any() and not kept[170:].any()
+    model.test_cfg['safeguard'] = dict(min_iou=0.95)
+    assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
+
+
+def test_auto_hr_false_always_picks_the_object_crop(identity_refiner):
+    mask = torch.zeros(900, 900, dtype=torch.bool)
+    mask[50:850, 50:850] = True
+    assert choose_mode(identity_refiner, mask) == 'hr'
+    identity_refiner.test_cfg['auto_hr'] = False
+    assert choose_mode(identity_refiner, mask) == 'lr'
+
+
+def test_high_res_safeguard(identity_refiner):
+    image, mask = _case(600)
+    mask[:] = False
+    mask[100:500, 100:500] = True
+    model = _eraser(identity_refiner)
+    model.test_cfg['safeguard'] = dict(min_iou=0.99)
+    out = refine_mask(model, image, mask, mode='hr')
+    assert torch.equal(out, mask)

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 
 
 class GroupNorm32(nn.GroupNorm):
-    """GroupNorm computed in (at least) fp32, cast back to the input dtype."""
+    """GroupNorm computed in (at least) fp32, returned in the input dtype
+    (a bf16 CPU input through the kernel's fp32-statistics path)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dtype == torch.bfloat16 and x.device.type == 'cpu':

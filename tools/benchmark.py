@@ -85,6 +85,9 @@ def parse_args() -> argparse.Namespace:
                         help="the fast path's precision")
     parser.add_argument('--unet-size', type=int, default=256,
                         help='crop side of the UNet-forward rows')
+    parser.add_argument('--threads', type=int,
+                        help='torch threads (default: torch\'s); with 1, the '
+                        'rows\' CPU seconds hardly depend on other load')
     parser.add_argument('--paths', nargs='+', default=['reference', 'fast'],
                         choices=['reference', 'fast'])
     parser.add_argument('--skip', nargs='*', default=[],
@@ -135,9 +138,10 @@ def conv_peak(device: str, dtype: torch.dtype, repeats: int = 5) -> float:
 
 def measure_peaks(device: str) -> dict:
     """Conv peak per dtype name; bf16 marked native or emulated."""
+    native = native_bf16(device)  # emulated bf16 is slow: one timed run
     peaks = dict(fp32=conv_peak(device, torch.float32),
-                 bf16=conv_peak(device, torch.bfloat16),
-                 bf16_native=native_bf16(device))
+                 bf16=conv_peak(device, torch.bfloat16, 5 if native else 1),
+                 bf16_native=native)
     kind = 'native' if peaks['bf16_native'] else 'emulated: no bf16 unit'
     print(f"conv peak (3x3, 256 ch, 64x64, batch 4, channels-last): fp32 "
           f"{peaks['fp32']:.0f} GFLOP/s, bf16 {peaks['bf16']:.0f} GFLOP/s "
@@ -236,16 +240,20 @@ def unet_rows(name: str, model, args: argparse.Namespace,
             with torch.no_grad(), retain_freed_memory(run.mode.retain_heap):
                 run(x, t)
                 timer = ForwardTimer(model.denoise_model)
+                cpu = time.process_time()
                 with timer:
                     run(x, t)
+                cpu = time.process_time() - cpu
             row = dict(config=name,
                        case=f'UNet forward, {size}px, batch {bs}',
                        path=path, total_s=timer.seconds,
+                       cpu_s_per_crop=cpu / bs,
                        crops_per_s=bs / timer.seconds,
                        gflops_per_s=flops * bs / timer.seconds / 1e9,
                        dtype=row_dtype(path, model))
             print(f"{name:5s} {row['case']:40s} {path:9s} "
                   f"{timer.seconds:8.2f}s  {row['crops_per_s']:7.3f} crops/s"
+                  f" ({cpu / bs:6.3f} CPU s/crop)"
                   f"  {share(row['gflops_per_s'], row['dtype'], peaks)}",
                   flush=True)
             rows.append(row)
@@ -458,6 +466,8 @@ def report_attention_memory(args: argparse.Namespace) -> list:
 
 def main() -> int:
     args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.memory_probe:
         memory_probe(args)
         return 0

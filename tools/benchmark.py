@@ -18,10 +18,14 @@ GFLOP/s), ``refine_instances`` on an image with ``--instances`` blobs,
 ``refine(mode='hr')`` on each ``--hr-sizes`` image and ``refine_semantic`` on
 a label map. The UNet's own forward time is measured inside each call
 (:class:`segrefiner.utils.ForwardTimer`), so "other" is all the
-crop/paste/patch/sampling work on the same inputs. The peak memory of an
-``--memory-size`` HR refinement with the tiny model is measured in a fresh
-process. ``--agreement DIR`` compares the two paths on a held-out folder
-(``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
+crop/paste/patch/sampling work on the same inputs. First it measures the
+machine's conv peak (:func:`conv_peak`: one 3x3 conv, 256 channels, 64x64,
+batch 4, channels-last, fp32 and bf16) and prints next to every row the
+UNet's GFLOP/s and its share of the peak of the dtype it ran in. The peak
+memory of an ``--memory-size`` HR refinement with the tiny model, and that of
+``refine_instances`` with attention at 4,096 and 16,384 tokens, are measured
+in fresh processes. ``--agreement DIR`` compares the two paths on a held-out
+folder (``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
 """
 import argparse
 import json
@@ -40,9 +44,9 @@ from segrefiner.apis import (init_refiner, refine, refine_instances,
 from segrefiner.data.datasets import RefineFolderDataset
 from segrefiner.apis.agreement import path_agreement
 from segrefiner.io import load_image, load_mask
-from segrefiner.models import UNetRunner, resolve_forward_mode
+from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
 from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
-                              synthetic_scene)
+                              retain_freed_memory, synthetic_scene)
 
 # Patches per forward in the memory runs: both images fill every batch, so
 # the UNet activations are the same and the difference is the image's cost.
@@ -81,6 +85,9 @@ def parse_args() -> argparse.Namespace:
                         help="the fast path's precision")
     parser.add_argument('--unet-size', type=int, default=256,
                         help='crop side of the UNet-forward rows')
+    parser.add_argument('--threads', type=int,
+                        help='torch threads (default: torch\'s); with 1, the '
+                        'rows\' CPU seconds hardly depend on other load')
     parser.add_argument('--paths', nargs='+', default=['reference', 'fast'],
                         choices=['reference', 'fast'])
     parser.add_argument('--skip', nargs='*', default=[],
@@ -97,29 +104,125 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--memory-probe', metavar='SCENE_NPZ',
                         help=argparse.SUPPRESS)
+    parser.add_argument('--conv-peak', help=argparse.SUPPRESS)
+    parser.add_argument('--attention-probe', nargs=3,
+                        metavar=('PATH', 'STRIDE', 'INSTANCES'),
+                        help=argparse.SUPPRESS)
     parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
                         help=argparse.SUPPRESS)
     return parser.parse_args()
+
+
+def conv_peak(device: str, dtype: torch.dtype, repeats: int = 5) -> float:
+    """GFLOP/s of one 3x3 conv, 256 -> 256 channels, 64x64, batch 4,
+    channels-last, in ``dtype`` (best of ``repeats`` after two warm-ups):
+    the machine's practical peak for the UNet's dominant operation."""
+    conv = torch.nn.Conv2d(256, 256, 3, padding=1).to(
+        device, dtype, memory_format=torch.channels_last)
+    x = torch.randn(4, 256, 64, 64, device=device, dtype=dtype).contiguous(
+        memory_format=torch.channels_last)
+    flops = 2 * 256 * 256 * 9 * 64 * 64 * 4
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (
+        lambda: None)
+    best = float('inf')
+    with torch.no_grad():
+        for i in range(repeats + 2):
+            sync()
+            start = time.perf_counter()
+            conv(x)
+            sync()
+            if i >= 2:
+                best = min(best, time.perf_counter() - start)
+    return flops / best / 1e9
+
+
+def measure_peaks(device: str) -> dict:
+    """Conv peak per dtype name; bf16 marked native or emulated."""
+    native = native_bf16(device)  # emulated bf16 is slow: one timed run
+    peaks = dict(fp32=conv_peak(device, torch.float32),
+                 bf16=conv_peak(device, torch.bfloat16, 5 if native else 1),
+                 bf16_native=native)
+    kind = 'native' if peaks['bf16_native'] else 'emulated: no bf16 unit'
+    print(f"conv peak (3x3, 256 ch, 64x64, batch 4, channels-last): fp32 "
+          f"{peaks['fp32']:.0f} GFLOP/s, bf16 {peaks['bf16']:.0f} GFLOP/s "
+          f'({kind})', flush=True)
+    return peaks
+
+
+def row_dtype(path: str, model) -> str:
+    """The peak a row is compared with: the dtype its UNet ran in."""
+    if path == 'reference':
+        return 'fp32'
+    dtype = resolve_forward_mode(True, model.test_cfg.get('precision', 'auto'),
+                                 model.device).autocast_dtype
+    return {torch.bfloat16: 'bf16', torch.float16: 'fp16'}.get(dtype, 'fp32')
+
+
+def share(gflops: float, dtype: str, peaks: dict) -> str:
+    """``"N GFLOP/s (P% of the <dtype> conv peak)"``."""
+    peak = peaks.get(dtype)
+    pct = f'{100 * gflops / peak:3.0f}% of {dtype} peak' if peak else (
+        f'no {dtype} peak')
+    return f'{gflops:6.1f} GFLOP/s ({pct})'
+
+
+class FlopTally:
+    """FLOPs of the UNet forwards of a call, from their input shapes
+    (FlopCounterMode on one crop of each size, times the batch)."""
+
+    def __init__(self, unet: torch.nn.Module) -> None:
+        self.unet, self.per_size, self.shapes = unet, {}, []
+
+    def _record(self, _module, args) -> None:
+        self.shapes.append(tuple(args[0].shape))
+
+    def __enter__(self) -> 'FlopTally':
+        self.shapes = []
+        self._handle = self.unet.register_forward_pre_hook(self._record)
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._handle.remove()
+
+    def total(self) -> float:
+        param = next(self.unet.parameters())
+        for n, c, h, w in self.shapes:
+            if (c, h, w) not in self.per_size:
+                counter = FlopCounterMode(display=False)
+                with torch.no_grad(), counter:
+                    self.unet(torch.zeros(1, c, h, w, device=param.device),
+                              torch.zeros(1, dtype=torch.long,
+                                          device=param.device))
+                self.per_size[c, h, w] = counter.get_total_flops()
+        return float(sum(n * self.per_size[c, h, w]
+                         for n, c, h, w in self.shapes))
 
 
 def timed(model, fn) -> dict:
     """Run ``fn`` once untimed, then once timed with the UNet timer."""
     fn()
     timer = ForwardTimer(model.denoise_model)
+    tally = FlopTally(model.denoise_model)
     sync = torch.cuda.synchronize if model.device.type == 'cuda' else (
         lambda: None)
-    with timer:
+    with timer, tally:
         sync()
         start = time.perf_counter()
         fn()
         sync()
         total = time.perf_counter() - start
     return dict(total_s=total, unet_s=timer.seconds, forwards=timer.calls,
-                other_pct=100 * (total - timer.seconds) / total)
+                other_pct=100 * (total - timer.seconds) / total,
+                gflops_per_s=tally.total() / timer.seconds / 1e9)
 
 
-def unet_rows(name: str, model, args: argparse.Namespace) -> list:
-    """UNet forward time and throughput per batch size and path."""
+def unet_rows(name: str, model, args: argparse.Namespace,
+              peaks: dict) -> list:
+    """UNet forward time and throughput per batch size and path.
+
+    The fast path keeps freed memory across the untimed and the timed
+    forward, as inside an API call, whose steps share the heap.
+    """
     size = args.unet_size
     x1 = torch.randn(1, 4, size, size, device=model.device)
     t1 = torch.full((1, ), model.num_timesteps - 1, device=model.device)
@@ -134,19 +237,25 @@ def unet_rows(name: str, model, args: argparse.Namespace) -> list:
             fast = path == 'fast'
             run = UNetRunner(model.denoise_model, resolve_forward_mode(
                 fast, args.precision if fast else 'fp32', model.device))
-            with torch.no_grad():
+            with torch.no_grad(), retain_freed_memory(run.mode.retain_heap):
                 run(x, t)
                 timer = ForwardTimer(model.denoise_model)
+                cpu = time.process_time()
                 with timer:
                     run(x, t)
+                cpu = time.process_time() - cpu
             row = dict(config=name,
                        case=f'UNet forward, {size}px, batch {bs}',
                        path=path, total_s=timer.seconds,
+                       cpu_s_per_crop=cpu / bs,
                        crops_per_s=bs / timer.seconds,
-                       gflops_per_s=flops * bs / timer.seconds / 1e9)
+                       gflops_per_s=flops * bs / timer.seconds / 1e9,
+                       dtype=row_dtype(path, model))
             print(f"{name:5s} {row['case']:40s} {path:9s} "
                   f"{timer.seconds:8.2f}s  {row['crops_per_s']:7.3f} crops/s"
-                  f"  {row['gflops_per_s']:7.1f} GFLOP/s", flush=True)
+                  f" ({cpu / bs:6.3f} CPU s/crop)"
+                  f"  {share(row['gflops_per_s'], row['dtype'], peaks)}",
+                  flush=True)
             rows.append(row)
     return rows
 
@@ -178,7 +287,7 @@ def api_cases(name: str, model, args: argparse.Namespace) -> list:
     return cases
 
 
-def bench_config(name: str, args: argparse.Namespace) -> list:
+def bench_config(name: str, args: argparse.Namespace, peaks: dict) -> list:
     """Every row of one config, for the paths in ``args.paths``."""
     torch.manual_seed(0)
     options = {'model.test_cfg.max_patches': args.hr_max_patches,
@@ -187,20 +296,21 @@ def bench_config(name: str, args: argparse.Namespace) -> list:
         options['model.test_cfg.unet_batch'] = args.unet_batch[name != 'tiny']
     model = init_refiner(os.path.join(ROOT, CONFIGS[name]),
                          device=args.device, cfg_options=options)
-    rows = [] if 'unet' in args.skip else unet_rows(name, model, args)
+    rows = [] if 'unet' in args.skip else unet_rows(name, model, args, peaks)
     for case, fn in api_cases(name, model, args):
         for path in args.paths:
             row = dict(config=name, case=case, path=path,
-                       device=args.device,
+                       device=args.device, dtype=row_dtype(path, model),
                        **timed(model, lambda: fn(path == 'fast')))
             print(f"{name:5s} {case:40s} {path:9s} {row['total_s']:8.2f}s "
-                  f" unet {row['unet_s']:8.2f}s ({row['forwards']} forwards)"
+                  f" unet {row['unet_s']:8.2f}s ({row['forwards']} forwards,"
+                  f" {share(row['gflops_per_s'], row['dtype'], peaks)})"
                   f"  other {row['other_pct']:5.1f}%", flush=True)
             rows.append(row)
     return rows
 
 
-def bench_isolated(name: str, args: argparse.Namespace) -> list:
+def bench_isolated(name: str, args: argparse.Namespace, peaks: dict) -> list:
     """:func:`bench_config` once per path, each in a fresh process.
 
     A path leaves state behind (the allocator's thresholds, oneDNN's
@@ -212,8 +322,8 @@ def bench_isolated(name: str, args: argparse.Namespace) -> list:
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, 'rows.json')
             subprocess.run([sys.executable, __file__, *sys.argv[1:],
-                            '--paths', path, '--worker', name, out],
-                           check=True)
+                            '--paths', path, '--worker', name, out,
+                            '--conv-peak', json.dumps(peaks)], check=True)
             with open(out) as f:
                 rows += json.load(f)
     times = {}
@@ -297,26 +407,96 @@ def report_memory(args: argparse.Namespace) -> list:
     return [large, small]
 
 
+def device_name(device: str) -> str:
+    """The GPU's name, or the CPU's model name from /proc/cpuinfo."""
+    if device.startswith('cuda'):
+        return torch.cuda.get_device_name(torch.device(device))
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return 'unknown CPU'
+
+
+#: (attention stride, instances, paths) of the attention-memory runs: the
+#: tiny UNet with attention at stride 4 (4,096 tokens per 256 px crop) and
+#: 2 (16,384 tokens; the reference's T x T weights need 2 GiB per crop and
+#: block there, so only the fast path runs).
+ATTENTION_CASES = ((4, 4, ('reference', 'fast')), (2, 2, ('fast', )))
+
+
+def attention_probe(args: argparse.Namespace) -> None:
+    """Peak RSS of ``refine_instances`` with high-token attention (fresh
+    process): the tiny model with attention at one stride."""
+    path, stride, instances = args.attention_probe
+    model = init_refiner(
+        os.path.join(ROOT, CONFIGS['tiny']), device=args.device,
+        cfg_options={'model.denoise_model.attention_strides': [int(stride)]})
+    image, masks = synthetic_scene(480, 640, int(instances), seed=1)
+    before = current_rss_mb()
+    refine_instances(model, image, masks, seed=0, fast=path == 'fast')
+    print(json.dumps(dict(path=path, stride=int(stride),
+                          tokens=(model.test_cfg.get('model_size', 256) //
+                                  int(stride))**2,
+                          instances=int(instances), before_mb=before,
+                          peak_mb=peak_rss_mb())))
+
+
+def report_attention_memory(args: argparse.Namespace) -> list:
+    """Memory above the loaded model of high-token attention, per path."""
+    rows = []
+    for stride, instances, paths in ATTENTION_CASES:
+        for path in paths:
+            probe = subprocess.run(
+                [sys.executable, __file__, '--device', args.device,
+                 '--attention-probe', path, str(stride), str(instances)],
+                capture_output=True, text=True, check=True)
+            row = json.loads(probe.stdout.strip().splitlines()[-1])
+            print(f"tiny  attention at {row['tokens']} tokens, "
+                  f"refine_instances x{instances} {path:9s} peak RSS "
+                  f"{row['peak_mb']:.0f} MiB, "
+                  f"{row['peak_mb'] - row['before_mb']:.0f} MiB above the "
+                  f'loaded model', flush=True)
+            rows.append(row)
+    return rows
+
+
 def main() -> int:
     args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.memory_probe:
         memory_probe(args)
         return 0
+    if args.attention_probe:
+        attention_probe(args)
+        return 0
     if args.worker:
         with open(args.worker[1], 'w') as f:
-            json.dump(bench_config(args.worker[0], args), f, default=str)
+            json.dump(bench_config(args.worker[0], args,
+                                   json.loads(args.conv_peak)), f,
+                      default=str)
         return 0
     mode = resolve_forward_mode(True, args.precision, args.device, 'auto')
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
-          f'device {args.device}, fast path {mode}', flush=True)
+          f'device {args.device} ({device_name(args.device)}), fast path '
+          f'{mode}', flush=True)
     if args.agreement:
         result = dict(agreement=agreement(args))
     else:
+        peaks = measure_peaks(args.device)
         rows = []
         for name in args.configs:
-            rows += bench_isolated(name, args)
+            rows += bench_isolated(name, args, peaks)
         memory = [] if 'memory' in args.skip else report_memory(args)
-        result = dict(rows=rows, hr_memory=memory)
+        attention = ([] if 'memory' in args.skip else
+                     report_attention_memory(args))
+        result = dict(device_name=device_name(args.device), conv_peak=peaks,
+                      rows=rows, hr_memory=memory,
+                      attention_memory=attention)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(result, f, indent=2, default=str)

@@ -21,5 +21,10 @@ fi
 pip_install mmengine==0.10.7 mmsegmentation==1.2.2 mmdet==3.3.0 \
     ftfy regex opencv-python-headless numpy pycocotools scipy shapely \
     terminaltables prettytable scikit-image pytest
+# Triton for the fused-step tests: its interpreter (TRITON_INTERPRET=1) runs
+# the CUDA kernel on CPU tensors. --no-deps: triton has no runtime deps, and
+# nothing may swap the CPU torch for a CUDA build.
+pip_install --no-deps triton==3.9.0
+"$PY" -c 'import triton, triton.language'
 pip_install --no-build-isolation --no-deps -e .
 "$PY" -c 'import segrefiner, mmcv.ops, mmseg, mmdet; print("segrefiner", segrefiner.__version__, "ready")'

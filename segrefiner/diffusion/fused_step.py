@@ -9,8 +9,11 @@ writes the next mask and the marginal once. The uniform draw is Triton's
 Philox ``tl.rand`` keyed by a seed drawn *on the device* from the caller's
 generator, so the loop stays free of host synchronisation and a seeded call
 is reproducible on the same device. The torch twin computes the same
-function for the same uniform draw (checked where a GPU exists, in
-``tests/diffusion/test_fused_step.py``); only the random stream differs.
+function for the same uniform draw; only the random stream differs.
+``tests/diffusion/test_fused_step.py`` checks both, and that the draws
+follow the marginal like the twin's over many seeds, with the real kernel:
+compiled on CUDA where a GPU exists, and on CPU tensors through Triton's
+interpreter (``TRITON_INTERPRET=1``) everywhere Triton is installed.
 """
 import warnings
 from typing import Optional, Tuple

@@ -5,13 +5,25 @@ Reference: ``AttentionBlock`` / ``QKVAttention`` in the official SegRefiner
 official code uses the *legacy* head split: the ``(B, 3C, T)`` output of the
 qkv projection is reshaped to ``(B * heads, 3C / heads, T)`` and only then
 split into q, k and v, so each head owns a contiguous ``[q | k | v]`` slab of
-``3C / heads`` channels. ``impl='sdpa'`` reads the same slabs and calls
-``torch.nn.functional.scaled_dot_product_attention``; it computes the same
-function (checked in ``tests/models/test_attention.py``) and is faster and
-lighter in memory. ``impl='legacy'`` is the literal einsum formulation.
+``3C / heads`` channels. ``impl='legacy'`` is that literal einsum
+formulation; it materialises the ``T x T`` weights of every head.
+
+``impl='sdpa'`` computes the same function (checked in
+``tests/models/test_attention.py``) token-major: the 1x1 qkv projection runs
+as a ``linear`` over ``(B, T, C)`` tokens, so q, k and v are strided views
+``(B, heads, T, ch)`` whose channel dimension has stride 1, the layout that
+``scaled_dot_product_attention``'s fused kernels take (PyTorch's
+``sdp_utils``: flash attention on CPU; flash or memory-efficient attention
+on CUDA). They never hold the ``T x T`` matrix, so the block's memory grows
+with the tokens, not their square. With a channels-last feature map the
+tokens *are* its memory (``(B, H, W, C)``), so the block runs without a
+layout copy; a contiguous map costs one ``(B, T, C)`` copy in the
+projection. Handing SDPA q/k/v whose last stride is not 1 (a permuted view
+of the ``(B, 3C, T)`` conv output) silently takes its math fallback, which
+holds the ``T x T`` matrix like the legacy code.
 """
 import math
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -43,6 +55,43 @@ def legacy_qkv_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
     return out.reshape(b, -1, length)
 
 
+def split_qkv_tokens(qkv: torch.Tensor, num_heads: int
+                     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """q, k, v of token-major ``(B, T, 3C)`` projections, legacy head split.
+
+    Returns views ``(B, heads, T, C / heads)`` with a unit channel stride
+    (``qkv`` is made contiguous first where its last stride is not 1).
+
+    Examples:
+        >>> q, k, v = split_qkv_tokens(torch.zeros(2, 10, 3 * 64), 4)
+        >>> q.shape, q.stride(-1)
+        (torch.Size([2, 4, 10, 16]), 1)
+    """
+    b, length, width = qkv.shape
+    if qkv.stride(-1) != 1:
+        qkv = qkv.contiguous()
+    # channel index = head * 3ch + {0: q, 1: k, 2: v} * ch + i (legacy slabs)
+    slabs = qkv.view(b, length, num_heads, 3, width // (3 * num_heads))
+    q, k, v = (s.transpose(1, 2) for s in slabs.unbind(3))
+    return q, k, v
+
+
+def sdpa_token_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """:func:`legacy_qkv_attention` of token-major projections, by SDPA.
+
+    Args:
+        qkv: ``(B, T, 3C)`` qkv projections of ``T`` tokens.
+        num_heads: Number of heads.
+
+    Returns:
+        ``(B, T, C)`` attended values (contiguous where SDPA's output is
+        ``(B, T, heads, ch)`` in memory, as its fused kernels write it).
+    """
+    b, length, width = qkv.shape
+    out = F.scaled_dot_product_attention(*split_qkv_tokens(qkv, num_heads))
+    return out.transpose(1, 2).reshape(b, length, width // 3)
+
+
 def sdpa_qkv_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
     """The same function as :func:`legacy_qkv_attention`, through SDPA.
 
@@ -53,16 +102,15 @@ def sdpa_qkv_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
     Returns:
         ``(B, C, T)`` attended values.
     """
-    b, width, length = qkv.shape
-    ch = width // (3 * num_heads)
-    # (B, heads, 3, ch, T) then (3, B, heads, T, ch): the legacy slab order.
-    q, k, v = qkv.reshape(b, num_heads, 3, ch, length).permute(2, 0, 1, 4, 3)
-    out = F.scaled_dot_product_attention(q, k, v)
-    return out.transpose(-1, -2).reshape(b, num_heads * ch, length)
+    return sdpa_token_attention(qkv.transpose(1, 2),
+                                num_heads).transpose(1, 2)
 
 
 class AttentionBlock(AttentionLayer):
     """GroupNorm -> 1x1 qkv conv1d -> multi-head attention -> 1x1 projection.
+
+    The output has the memory format of the input (channels-last in,
+    channels-last out).
 
     Args:
         channels: Channels of the feature map.
@@ -94,9 +142,16 @@ class AttentionBlock(AttentionLayer):
         """``(B, C, H, W)`` in and out; ``impl`` overrides :attr:`impl` for
         this call only (the module is shared by concurrent callers)."""
         b, c, h, w = x.shape
-        flat = x.reshape(b, c, h * w)
-        qkv = self.qkv(self.norm(flat))
-        attend = (sdpa_qkv_attention if (impl or self.impl) == 'sdpa' else
-                  legacy_qkv_attention)
-        out = self.proj_out(attend(qkv, self.num_heads))
-        return (flat + out).reshape(b, c, h, w)
+        if (impl or self.impl) == 'legacy':
+            flat = x.reshape(b, c, h * w)
+            qkv = self.qkv(self.norm(flat))
+            out = self.proj_out(legacy_qkv_attention(qkv, self.num_heads))
+            return (flat + out).reshape(b, c, h, w)
+        # (B, C, H, W) -> (B, T, C): a view of a channels-last map.
+        tokens = self.norm(x).flatten(2).transpose(1, 2)
+        qkv = F.linear(tokens, self.qkv.weight[..., 0], self.qkv.bias)
+        out = F.linear(sdpa_token_attention(qkv, self.num_heads),
+                       self.proj_out.weight[..., 0], self.proj_out.bias)
+        # adding to x's own token view keeps x's layout for the result
+        out = x.flatten(2).transpose(1, 2) + out
+        return out.transpose(1, 2).reshape(b, c, h, w)

@@ -32,20 +32,40 @@ __all__ = ['ForwardMode', 'UNetRunner', 'PRECISIONS', 'native_bf16',
            'resolve_forward_mode']
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
-#: ``unet_batch='auto'`` on a CPU: the largest batch whose first feature map
-#: (batch x model_channels x H x W float32) fits in this many bytes: small
-#: models gain from batching on a CPU, the full UNet (32 MiB per crop) stays
-#: at batch 1, which bounds its activations (measured in docs/benchmark.md).
-CPU_FEATURE_BYTES = 32 * 2**20
+#: ``unet_batch='auto'`` on a CPU: crops of :data:`CPU_CROP_PIXELS` per UNet
+#: forward, by the dtype the UNet computes in (a larger crop gets
+#: proportionally fewer, a smaller one more, so the activations of one
+#: forward stay bounded). Chosen from the time per crop by batch size inside
+#: one call (``tools/benchmark.py --paths fast --batch-sizes ...``, the
+#: table in docs/benchmark.md, "unet_batch='auto'"): on a 2-core Zen 3 in
+#: fp32 the tiny and the full UNet are within 4% of their best per-crop
+#: time at batch 4 (batch 1 is the slowest or level, 16 slower for the full
+#: UNet); on a Zen 5 with native bf16 the full UNet runs 12% faster per crop
+#: at batch 4 than at 1. fp16 on a CPU is unmeasured and follows fp32.
+CPU_UNET_BATCH = {torch.float32: 4, torch.bfloat16: 4, torch.float16: 4}
+CPU_CROP_PIXELS = 256 * 256
 _DTYPES = dict(bf16=torch.bfloat16, fp16=torch.float16)
+
+
+def cpu_unet_batch(dtype: Optional[torch.dtype], height: int,
+                   width: int) -> int:
+    """Crops of ``height x width`` per CPU forward of ``unet_batch='auto'``
+    for a UNet computing in ``dtype`` (None: fp32).
+
+    Examples:
+        >>> cpu_unet_batch(None, 256, 256), cpu_unet_batch(None, 512, 512)
+        (4, 1)
+    """
+    crops = CPU_UNET_BATCH[dtype or torch.float32]
+    return max(1, crops * CPU_CROP_PIXELS // (height * width))
 
 
 @dataclass(frozen=True)
 class ForwardMode:
     """How the UNet runs: autocast dtype (None: fp32), layout, attention,
     the largest batch one forward takes (None: the whole batch; ``'auto'``:
-    by :data:`CPU_FEATURE_BYTES` on a CPU, whole on a GPU) and whether freed
-    CPU memory is kept for reuse while it runs (``retain_heap``)."""
+    :func:`cpu_unet_batch` on a CPU, whole on a GPU) and whether freed CPU
+    memory is kept for reuse while it runs (``retain_heap``)."""
 
     autocast_dtype: Optional[torch.dtype] = None
     channels_last: bool = False
@@ -83,8 +103,8 @@ def resolve_forward_mode(fast: bool,
             ``'bf16'`` or ``'fp16'`` (autocast dtypes of the fast path).
         device: The model's device.
         unet_batch: Largest batch of one UNet forward in the fast path
-            (None: the whole batch; ``'auto'``: on a CPU, the largest batch
-            whose first feature map fits :data:`CPU_FEATURE_BYTES`, the
+            (None: the whole batch; ``'auto'``: on a CPU, the measured
+            :func:`cpu_unet_batch` of the precision and crop size, the
             whole batch elsewhere). ``tools/benchmark.py`` prints crops/s
             per batch size.
 
@@ -145,9 +165,8 @@ class UNetRunner:
         """Float32 logits of ``unet(x, t)`` computed in this mode."""
         step = self.mode.max_batch
         if step == 'auto':
-            crop_bytes = 4 * x.shape[2] * x.shape[3] * getattr(
-                self.unet, 'model_channels', 1)
-            step = max(1, CPU_FEATURE_BYTES // crop_bytes)
+            step = cpu_unet_batch(self.mode.autocast_dtype, x.shape[2],
+                                  x.shape[3])
         with retain_freed_memory(self.mode.retain_heap):
             if step is not None and x.shape[0] > step:
                 return torch.cat([

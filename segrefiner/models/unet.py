@@ -147,7 +147,7 @@ class SegRefinerUNet(nn.Module):
                 self.output_blocks.append(TimestepSequential(*layers))
 
         self.out = nn.Sequential(
-            GroupNorm32(num_groups, ch), nn.SiLU(),
+            GroupNorm32(num_groups, ch), nn.SiLU(inplace=True),
             nn.Conv2d(model_channels, out_channels, 3, padding=1))
 
     def embed_timesteps(self, t: torch.Tensor) -> torch.Tensor:

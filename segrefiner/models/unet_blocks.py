@@ -8,6 +8,14 @@ convolutions that are **not** zero-initialised. Sub-module names and their
 order are part of the checkpoint format (``in_layers.2``, ``out_layers.3``,
 ``skip_connection``, ``op``, ``conv``) and must not change, otherwise the
 released official weights no longer load.
+
+Memory traffic (docs/benchmark.md, "Beyond the convolutions"): the SiLU after
+each GroupNorm runs in place on the norm's fresh output, and the embedding
+and skip additions accumulate into the fresh conv outputs, so none of them
+allocates and fills another full-resolution map (autograd is unaffected:
+GroupNorm, convolution and addition do not save their outputs). A bf16 CPU
+input is normalised by the CPU kernel's mixed-precision path (bf16 in and
+out, fp32 statistics and affine), the same values without the two casts.
 """
 from typing import Optional
 
@@ -17,9 +25,13 @@ import torch.nn.functional as F
 
 
 class GroupNorm32(nn.GroupNorm):
-    """GroupNorm computed in (at least) fp32, cast back to the input dtype."""
+    """GroupNorm computed in (at least) fp32, returned in the input dtype
+    (a bf16 CPU input through the kernel's fp32-statistics path)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype == torch.bfloat16 and x.device.type == 'cpu':
+            return F.group_norm(x, self.num_groups, self.weight.float(),
+                                self.bias.float(), self.eps)
         dtype = torch.promote_types(x.dtype, torch.float32)
         out = F.group_norm(x.to(dtype), self.num_groups,
                            self.weight.to(dtype), self.bias.to(dtype),
@@ -82,13 +94,13 @@ class ResBlock(TimestepBlock):
         out_channels = out_channels or channels
         self.use_scale_shift_norm = use_scale_shift_norm
         self.in_layers = nn.Sequential(
-            GroupNorm32(num_groups, channels), nn.SiLU(),
+            GroupNorm32(num_groups, channels), nn.SiLU(inplace=True),
             nn.Conv2d(channels, out_channels, 3, padding=1))
         emb_out = 2 * out_channels if use_scale_shift_norm else out_channels
         self.emb_layers = nn.Sequential(nn.SiLU(),
                                         nn.Linear(emb_channels, emb_out))
         self.out_layers = nn.Sequential(
-            GroupNorm32(num_groups, out_channels), nn.SiLU(),
+            GroupNorm32(num_groups, out_channels), nn.SiLU(inplace=True),
             nn.Dropout(p=dropout),
             nn.Conv2d(out_channels, out_channels, 3, padding=1))
         if out_channels == channels:
@@ -104,8 +116,8 @@ class ResBlock(TimestepBlock):
             scale, shift = emb_out.chunk(2, dim=1)
             h = rest(norm(h) * (1 + scale) + shift)
         else:
-            h = self.out_layers(h + emb_out)
-        return self.skip_connection(x) + h
+            h = self.out_layers(h.add_(emb_out))
+        return h.add_(self.skip_connection(x))
 
 
 class Downsample(nn.Module):

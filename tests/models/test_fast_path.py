@@ -123,16 +123,22 @@ def test_unet_batch_splits_the_forward_into_equal_results():
         resolve_forward_mode(True, 'fp32', 'cpu', unet_batch=0)
 
 
-def test_auto_unet_batch_bounds_the_feature_map_on_cpu(monkeypatch):
-    unet = tiny_unet()  # 32 channels: a 32x32 crop's first map is 128 KiB
-    monkeypatch.setattr(fast_path, 'CPU_FEATURE_BYTES', 2 * 4 * 32 * 32 * 32)
+def test_auto_unet_batch_follows_the_measured_table_on_cpu(monkeypatch):
+    unet = tiny_unet()
+    monkeypatch.setattr(fast_path, 'CPU_CROP_PIXELS', 32 * 32)
+    monkeypatch.setitem(fast_path.CPU_UNET_BATCH, torch.float32, 2)
+    monkeypatch.setitem(fast_path.CPU_UNET_BATCH, torch.bfloat16, 3)
     calls = []
     unet.register_forward_pre_hook(lambda m, args: calls.append(len(args[0])))
-    mode = resolve_forward_mode(True, 'fp32', 'cpu', unet_batch='auto')
+    t = torch.zeros(5, dtype=torch.long)
     with torch.no_grad():
-        UNetRunner(unet, mode)(torch.randn(5, 4, 32, 32), torch.zeros(
-            5, dtype=torch.long))
-    assert calls == [2, 2, 1]
+        for precision, size in (('fp32', 32), ('bf16', 32), ('fp32', 16)):
+            UNetRunner(unet, resolve_forward_mode(
+                True, precision, 'cpu', unet_batch='auto'))(
+                    torch.randn(5, 4, size, size), t)
+    # fp32: 2 crops of 32x32; bf16: 3; 16x16 crops: 4x as many per forward
+    assert calls == [2, 2, 1, 3, 2, 5]
+    assert fast_path.cpu_unet_batch(None, 64, 64) == 1
     assert resolve_forward_mode(True, 'fp32', 'cuda',
                                 unet_batch='auto').max_batch is None
     assert init_refiner().inference_options().unet_batch == 'auto'

@@ -7,19 +7,21 @@ reading a checkpoint never runs code from it:
 * **Rebuilt**: tensors and parameters (``torch._utils._rebuild_*``, through
   wrappers that drop backward hooks), ``torch.Size``/``device``/dtypes/
   layouts/memory formats, ``collections.OrderedDict``, the builtin data types
-  pickle protocol 2 needs (``set``, ``frozenset``, ``bytes`` via
-  ``_codecs.encode``, ...), numpy dtypes, scalars and arrays (numpy's own
-  ``scalar``/``_reconstruct`` with their arguments checked; object arrays
-  hold only objects this unpickler made), and mmengine's ``HistoryBuffer``
-  (plain data: made with ``object.__new__`` and its ``__dict__``).
+  (``int``, ``str``, ``set``, ``bytes`` via ``_codecs.encode``, ...), numpy
+  dtypes, scalars and arrays (numpy's own ``scalar``/``_reconstruct`` with
+  their arguments checked; object arrays hold only objects this unpickler
+  made), and mmengine's ``HistoryBuffer`` (its data fields only; the
+  ``getattr(HistoryBuffer, 'mean')``-style statistics its pickle names are
+  not looked up, and its class-wide statistics registry is left alone).
 * **Inert placeholders**: any other global of the libraries whose objects
   sit in a checkpoint's bookkeeping (``torch``, ``numpy``, ``collections``,
   mmengine, mmcv, mmdet, mmseg, segrefiner) becomes an
   :class:`UnresolvedGlobal` subclass. Calling it (``REDUCE``, ``NEWOBJ``)
   only records the arguments; the real global is never imported or called.
 * **Refused**: every other global (``os.system``, ``builtins.eval``,
-  ``subprocess``, any other package): :class:`UnsafeCheckpointError`, naming
-  the file and the global, before anything of it runs.
+  ``subprocess``, any other package), and a rebuilt one given arguments it
+  does not take: :class:`UnsafeCheckpointError`, naming the file and the
+  global, before anything of it runs.
 
 Only the file's explicit opt-in, ``trust_checkpoint=True`` in the callers,
 uses plain ``torch.load(weights_only=False)``.
@@ -34,6 +36,7 @@ and no placeholders), numpy's ``_core/multiarray.py`` pickling helpers.
 """
 import _compat_pickle
 import collections
+import functools
 import os
 import pickle
 import types
@@ -90,7 +93,7 @@ class UnresolvedGlobal:
 def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False,
                        backward_hooks=None, metadata=None):
     if not isinstance(storage, (torch.TypedStorage, torch.UntypedStorage)):
-        raise pickle.UnpicklingError('a tensor without tensor storage')
+        raise UnsafeCheckpointError('a tensor without tensor storage')
     return torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
                                            bool(requires_grad),
                                            collections.OrderedDict(),
@@ -103,14 +106,14 @@ def _rebuild_tensor(storage, offset, size, stride):
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     if not isinstance(data, torch.Tensor):
-        raise pickle.UnpicklingError('a parameter without tensor data')
+        raise UnsafeCheckpointError('a parameter without tensor data')
     return torch.nn.Parameter(data, bool(requires_grad))
 
 
 def _rebuild_from_type_v2(func, new_type, args, state):
     if func not in TENSOR_BUILDERS or new_type not in (torch.Tensor,
                                                         torch.nn.Parameter):
-        raise pickle.UnpicklingError(f'a tensor of type {new_type!r}')
+        raise UnsafeCheckpointError(f'a tensor of type {new_type!r}')
     return func(*args)
 
 
@@ -119,30 +122,30 @@ TENSOR_BUILDERS = (_rebuild_tensor_v2, _rebuild_tensor, _rebuild_parameter)
 
 def _numpy_scalar(dtype, data=None):
     if not isinstance(dtype, np.dtype):
-        raise pickle.UnpicklingError('a numpy scalar without a dtype')
+        raise UnsafeCheckpointError('a numpy scalar without a dtype')
     if dtype.hasobject:  # numpy's own rule: the item itself, made here
         return data
     if not isinstance(data, bytes) or len(data) != dtype.itemsize:
-        raise pickle.UnpicklingError('a numpy scalar without its bytes')
+        raise UnsafeCheckpointError('a numpy scalar without its bytes')
     return _MULTIARRAY.scalar(dtype, data)
 
 
 def _numpy_reconstruct(subtype, shape, dtype_code):
     if subtype is not np.ndarray:
-        raise pickle.UnpicklingError(f'a numpy array of type {subtype!r}')
+        raise UnsafeCheckpointError(f'a numpy array of type {subtype!r}')
     # numpy pickles (0,) here; BUILD then sets shape, dtype and data
     return np.ndarray.__new__(np.ndarray, (0, ), np.dtype(np.uint8))
 
 
 def _numpy_dtype(spec, align=False, copy=True):
     if not isinstance(spec, str):
-        raise pickle.UnpicklingError('a numpy dtype that is not named')
+        raise UnsafeCheckpointError('a numpy dtype that is not named')
     return np.dtype(spec, bool(align), bool(copy))
 
 
 def _codecs_encode(text, encoding='latin1'):
     if not isinstance(text, str) or encoding not in ('latin1', 'latin-1'):
-        raise pickle.UnpicklingError('bytes that are not latin-1 text')
+        raise UnsafeCheckpointError('bytes that are not latin-1 text')
     return text.encode('latin1')
 
 
@@ -152,7 +155,7 @@ def _data_type(kind: type) -> Callable:
     def build(*args):
         if kind in (bytes, bytearray) and any(isinstance(a, int)
                                               for a in args):
-            raise pickle.UnpicklingError(f'{kind.__name__} of a size')
+            raise UnsafeCheckpointError(f'{kind.__name__} of a size')
         return kind(*args)
 
     return build
@@ -164,9 +167,39 @@ def _get_layout(name):
     return layouts[name]
 
 
+HISTORY_FIELDS = ('max_length', '_log_history', '_count_history')
+HISTORY_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+@functools.lru_cache(maxsize=None)
 def _history_buffer():
+    """A type for ``NEWOBJ`` whose ``BUILD`` makes a plain ``HistoryBuffer``.
+
+    ``HistoryBuffer.__setstate__`` would merge the pickle's
+    ``statistics_methods`` into the class-wide registry; here only the data
+    fields are kept and the object then becomes a ``HistoryBuffer``.
+    """
     from mmengine.logging import HistoryBuffer
-    return HistoryBuffer
+
+    class HistoryBufferData(HistoryBuffer):
+
+        def __setstate__(self, state) -> None:
+            if not isinstance(state, dict):
+                raise UnsafeCheckpointError('a HistoryBuffer without state')
+            self.__dict__.update(
+                {k: v for k, v in state.items() if k in HISTORY_FIELDS})
+            self.__class__ = HistoryBuffer
+
+    return HistoryBufferData
+
+
+def _statistics_getattr(owner, name):
+    """``getattr`` as HistoryBuffer pickles use it, and for nothing else."""
+    if owner is not _history_buffer() or name not in HISTORY_STATISTICS:
+        raise UnsafeCheckpointError(
+            f"its pickle asks for 'builtins.getattr' of {owner!r:.60}."
+            f'{name!r:.40}, which is code, not checkpoint data')
+    return name  # the statistic's name: its method is never looked up
 
 
 REBUILT: Dict[Tuple[str, str], Callable[[], Any]] = {
@@ -184,19 +217,19 @@ REBUILT: Dict[Tuple[str, str], Callable[[], Any]] = {
     ('numpy', 'dtype'): lambda: _numpy_dtype,
     ('numpy', 'ndarray'): lambda: np.ndarray,
     ('mmengine.logging.history_buffer', 'HistoryBuffer'): _history_buffer,
+    ('builtins', 'getattr'): lambda: _statistics_getattr,
 }
 REBUILT.update({(m, 'scalar'): (lambda: _numpy_scalar) for m in NUMPY_CORE})
 REBUILT.update({(m, '_reconstruct'): (lambda: _numpy_reconstruct)
                 for m in NUMPY_CORE})
-for _kind in (set, frozenset, bytes, bytearray, complex, slice, range):
+for _kind in (bool, int, float, complex, str, bytes, bytearray, tuple, list,
+              dict, set, frozenset, slice, range):
     REBUILT[('builtins', _kind.__name__)] = (lambda k=_kind: _data_type(k))
 
 
 class RestrictedUnpickler(pickle.Unpickler):
     """``pickle.Unpickler`` whose ``find_class`` rebuilds, stands in or
-    refuses (module docstring). ``source`` names the file in errors."""
-
-    source = '<checkpoint>'
+    refuses (module docstring)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -219,27 +252,19 @@ class RestrictedUnpickler(pickle.Unpickler):
                                                dict(global_name=full))
             return self.placeholders[full]
         raise UnsafeCheckpointError(
-            f'{self.source}: refused to load: its pickle asks for the global '
-            f'{full!r}, which is code, not checkpoint data. Checkpoints are '
-            'read as data (tensors, containers, numbers, numpy values). If you '
-            'trust this file and where it came from, load it with '
-            'trust_checkpoint=True (--trust-checkpoint in the tools).')
+            f'its pickle asks for the global {full!r}, which is code, not '
+            'checkpoint data')
 
 
-def _pickle_module(source: str):
-    """A ``pickle_module`` for ``torch.load`` naming ``source`` in errors."""
+def _load(file, **kwargs) -> Any:
+    return RestrictedUnpickler(file, **kwargs).load()
 
-    class Unpickler(RestrictedUnpickler):
-        pass
 
-    Unpickler.source = source
-
-    def load(file, **kwargs):
-        return Unpickler(file, **kwargs).load()
-
-    return types.SimpleNamespace(__name__=__name__, Unpickler=Unpickler,
-                                 load=load,
-                                 UnpicklingError=pickle.UnpicklingError)
+#: The ``pickle_module`` that ``torch.load`` is given.
+PICKLE_MODULE = types.SimpleNamespace(__name__=__name__,
+                                      Unpickler=RestrictedUnpickler,
+                                      load=_load,
+                                      UnpicklingError=pickle.UnpicklingError)
 
 
 def is_torchscript_archive(path: str) -> bool:
@@ -276,5 +301,13 @@ def restricted_torch_load(path: str, map_location: Any = 'cpu') -> Any:
         raise UnsafeCheckpointError(
             f'{path}: refused to load: a TorchScript archive (code), not a '
             'checkpoint; load it with torch.jit.load if you trust it')
-    return torch.load(path, map_location=map_location,
-                      pickle_module=_pickle_module(path), weights_only=False)
+    try:
+        return torch.load(path, map_location=map_location,
+                          pickle_module=PICKLE_MODULE,
+                          weights_only=False)
+    except UnsafeCheckpointError as exc:
+        raise UnsafeCheckpointError(
+            f'{path}: refused to load: {exc}. Checkpoints are read as data '
+            '(tensors, containers, numbers, numpy values). If you trust this '
+            'file and where it came from, load it with trust_checkpoint=True '
+            '(--trust-checkpoint in the tools).') from None

@@ -33,7 +33,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('mask', nargs='?', default=SAMPLE_MASK)
     parser.add_argument('--out', default='outputs/demo.png')
     parser.add_argument('--config', help='default: the embedded model')
-    parser.add_argument('--checkpoint')
+    parser.add_argument('--checkpoint',
+                        help="weights file, or a named model's: lr, hr, demo")
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='unpickle the checkpoint without restrictions '
+                        '(only files you trust)')
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--device', default='cpu')
@@ -44,7 +48,8 @@ def main() -> int:
     args = parse_args()
     try:
         image, coarse = load_image(args.image), load_mask(args.mask)
-        model = init_refiner(args.config, args.checkpoint, args.device)
+        model = init_refiner(args.config, args.checkpoint, args.device,
+                             trust_checkpoint=args.trust_checkpoint)
         start = time.perf_counter()
         probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
                        return_probs=True)

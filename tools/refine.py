@@ -47,6 +47,7 @@ from segrefiner.apis.batch import BatchOptions, check_output, refine_folder
 from segrefiner.apis.batch_instances import (refine_coco_json,
                                              refine_mmdet_pickle)
 from segrefiner.data.prediction_io import FORMATS, detect_format
+from segrefiner.model_zoo import is_model_name
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -74,9 +75,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         choices=('auto', ) + FORMATS,
                         help='input layout (default: detected)')
     parser.add_argument('--ann', help='COCO annotation json (coco-json)')
-    parser.add_argument('--config', help='default: the embedded model')
+    parser.add_argument('--config',
+                        help='config file, or a named model: demo (the '
+                        'embedded model, default), lr, hr')
     parser.add_argument('--checkpoint',
-                        help='weights (with --config; if omitted: random)')
+                        help='weights (with a config file; if omitted: '
+                        'random)')
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
+                        help='unpickle the checkpoint without restrictions '
+                        '(only files you trust)')
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,
@@ -129,7 +137,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                            resize_mask=args.resize_mask,
                            resume=args.resume,
                            progress=not args.no_progress)
-    if args.config is not None and args.checkpoint is None:
+    if args.config is not None and args.checkpoint is None and (
+            not is_model_name(args.config)):
         print('warning: no --checkpoint: the model has random weights',
               file=sys.stderr)
         torch.manual_seed(0)
@@ -139,7 +148,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise FileNotFoundError(f'{args.images}: no such folder')
         check_output(args.out, inputs)  # before the model loads
         model = init_refiner(args.config, args.checkpoint, args.device,
-                             args.cfg_options)
+                             args.cfg_options, args.trust_checkpoint)
         if args.format == 'mmdet-pkl':
             report = refine_mmdet_pickle(model, args.images, args.predictions,
                                          args.out, options)
@@ -149,7 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             report = refine_folder(model, args.images, args.predictions,
                                    args.out, args.format, options)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     print(report.summary())

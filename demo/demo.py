@@ -4,8 +4,7 @@ Usage::
 
     python demo/demo.py                          # bundled sample, embedded model
     python demo/demo.py IMAGE MASK --out result.png
-    python demo/demo.py IMAGE MASK --config configs/segrefiner/segrefiner_hr.py \
-        --checkpoint segrefiner_hr_latest.pth --mode hr
+    python demo/demo.py IMAGE MASK --config hr --mode hr  # official HR weights
 
 The picture shows the image, the coarse mask, the refined mask and the
 per-pixel confidence ``|2p - 1|`` of the last step's probabilities ``p``.
@@ -32,7 +31,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('image', nargs='?', default=SAMPLE_IMAGE)
     parser.add_argument('mask', nargs='?', default=SAMPLE_MASK)
     parser.add_argument('--out', default='outputs/demo.png')
-    parser.add_argument('--config', help='default: the embedded model')
+    parser.add_argument('--config',
+                        help='config file, or a named model: demo (the '
+                        'embedded model, default), lr, hr')
     parser.add_argument('--checkpoint',
                         help="weights file, or a named model's: lr, hr, demo")
     parser.add_argument('--trust-checkpoint', action='store_true',

@@ -90,14 +90,18 @@ class UnresolvedGlobal:
         return f'<not loaded: {self.global_name}>'
 
 
-def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False,
-                       backward_hooks=None, metadata=None):
+def _rebuild_tensor_v2(storage,
+                       offset,
+                       size,
+                       stride,
+                       requires_grad=False,
+                       backward_hooks=None,
+                       metadata=None):
     if not isinstance(storage, (torch.TypedStorage, torch.UntypedStorage)):
         raise UnsafeCheckpointError('a tensor without tensor storage')
     return torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
                                            bool(requires_grad),
-                                           collections.OrderedDict(),
-                                           metadata)
+                                           collections.OrderedDict(), metadata)
 
 
 def _rebuild_tensor(storage, offset, size, stride):
@@ -112,7 +116,7 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
 
 def _rebuild_from_type_v2(func, new_type, args, state):
     if func not in TENSOR_BUILDERS or new_type not in (torch.Tensor,
-                                                        torch.nn.Parameter):
+                                                       torch.nn.Parameter):
         raise UnsafeCheckpointError(f'a tensor of type {new_type!r}')
     return func(*args)
 
@@ -153,8 +157,8 @@ def _data_type(kind: type) -> Callable:
     """``kind(*args)`` for a builtin data type, from data arguments only."""
 
     def build(*args):
-        if kind in (bytes, bytearray) and any(isinstance(a, int)
-                                              for a in args):
+        if kind in (bytes, bytearray) and any(
+                isinstance(a, int) for a in args):
             raise UnsafeCheckpointError(f'{kind.__name__} of a size')
         return kind(*args)
 
@@ -162,8 +166,10 @@ def _data_type(kind: type) -> Callable:
 
 
 def _get_layout(name):
-    layouts = {str(v): v for v in vars(torch).values()
-               if isinstance(v, torch.layout)}
+    layouts = {
+        str(v): v
+        for v in vars(torch).values() if isinstance(v, torch.layout)
+    }
     return layouts[name]
 
 
@@ -186,8 +192,10 @@ def _history_buffer():
         def __setstate__(self, state) -> None:
             if not isinstance(state, dict):
                 raise UnsafeCheckpointError('a HistoryBuffer without state')
-            self.__dict__.update(
-                {k: v for k, v in state.items() if k in HISTORY_FIELDS})
+            self.__dict__.update({
+                k: v
+                for k, v in state.items() if k in HISTORY_FIELDS
+            })
             self.__class__ = HistoryBuffer
 
     return HistoryBufferData
@@ -220,8 +228,10 @@ REBUILT: Dict[Tuple[str, str], Callable[[], Any]] = {
     ('builtins', 'getattr'): lambda: _statistics_getattr,
 }
 REBUILT.update({(m, 'scalar'): (lambda: _numpy_scalar) for m in NUMPY_CORE})
-REBUILT.update({(m, '_reconstruct'): (lambda: _numpy_reconstruct)
-                for m in NUMPY_CORE})
+REBUILT.update({
+    (m, '_reconstruct'): (lambda: _numpy_reconstruct)
+    for m in NUMPY_CORE
+})
 for _kind in (bool, int, float, complex, str, bytes, bytearray, tuple, list,
               dict, set, frozenset, slice, range):
     REBUILT[('builtins', _kind.__name__)] = (lambda k=_kind: _data_type(k))
@@ -236,15 +246,14 @@ class RestrictedUnpickler(pickle.Unpickler):
         self.placeholders: Dict[str, type] = {}
 
     def find_class(self, module: str, name: str) -> Any:
-        module, name = _compat_pickle.NAME_MAPPING.get(
-            (module, name), (module, name))
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name),
+                                                       (module, name))
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in REBUILT:
             return REBUILT[(module, name)]()
-        if module == 'torch' and isinstance(
-                getattr(torch, name, None),
-                (torch.dtype, torch.layout, torch.memory_format)):
-            return getattr(torch, name)
+        value = vars(torch).get(name) if module == 'torch' else None
+        if isinstance(value, (torch.dtype, torch.layout, torch.memory_format)):
+            return value
         full = f'{module}.{name}'
         if module.split('.')[0] in PLACEHOLDER_MODULES:
             if full not in self.placeholders:
@@ -272,8 +281,8 @@ def is_torchscript_archive(path: str) -> bool:
     if not zipfile.is_zipfile(path):
         return False
     with zipfile.ZipFile(path) as archive:
-        return any(n.split('/', 1)[-1] == 'constants.pkl'
-                   for n in archive.namelist())
+        return any(
+            n.split('/', 1)[-1] == 'constants.pkl' for n in archive.namelist())
 
 
 def restricted_torch_load(path: str, map_location: Any = 'cpu') -> Any:
@@ -302,7 +311,8 @@ def restricted_torch_load(path: str, map_location: Any = 'cpu') -> Any:
             f'{path}: refused to load: a TorchScript archive (code), not a '
             'checkpoint; load it with torch.jit.load if you trust it')
     try:
-        return torch.load(path, map_location=map_location,
+        return torch.load(path,
+                          map_location=map_location,
                           pickle_module=PICKLE_MODULE,
                           weights_only=False)
     except UnsafeCheckpointError as exc:

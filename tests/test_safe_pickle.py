@@ -23,17 +23,21 @@ class Runs:
 
 
 def test_data_comes_back_as_it_was_saved(tmp_path):
-    data = dict(
-        state_dict=collections.OrderedDict(
-            w=torch.arange(6.).view(2, 3).t(),
-            p=torch.nn.Parameter(torch.ones(2)),
-            half=torch.zeros(3, dtype=torch.float16)),
-        meta=dict(iter=np.int64(10), lr=np.float32(0.5),
-                  seed=np.array([[1, 2], [3, 4]]),
-                  names=np.array(['a', None], dtype=object),
-                  tags={1, 2}, raw=b'\x00\xff', size=torch.Size([1, 2]),
-                  device=torch.device('cpu'), dtype=torch.bfloat16,
-                  layout=torch.strided, z=complex(1, 2)))
+    data = dict(state_dict=collections.OrderedDict(
+        w=torch.arange(6.).view(2, 3).t(),
+        p=torch.nn.Parameter(torch.ones(2)),
+        half=torch.zeros(3, dtype=torch.float16)),
+                meta=dict(iter=np.int64(10),
+                          lr=np.float32(0.5),
+                          seed=np.array([[1, 2], [3, 4]]),
+                          names=np.array(['a', None], dtype=object),
+                          tags={1, 2},
+                          raw=b'\x00\xff',
+                          size=torch.Size([1, 2]),
+                          device=torch.device('cpu'),
+                          dtype=torch.bfloat16,
+                          layout=torch.strided,
+                          z=complex(1, 2)))
     path = tmp_path / 'data.pth'
     for legacy in (False, True):
         torch.save(data, path, _use_new_zipfile_serialization=not legacy)
@@ -54,8 +58,9 @@ def test_data_comes_back_as_it_was_saved(tmp_path):
 def test_library_objects_become_inert_placeholders(tmp_path):
     path = tmp_path / 'lib.pth'
     # torch.load as a "value": turning it into a placeholder never calls it
-    torch.save(dict(loader=Runs(torch.load, str(tmp_path / 'x.pth')),
-                    w=torch.ones(1)), path)
+    torch.save(
+        dict(loader=Runs(torch.load, str(tmp_path / 'x.pth')),
+             w=torch.ones(1)), path)
     out = restricted_torch_load(path)
     assert isinstance(out['loader'], UnresolvedGlobal)
     assert out['loader'].global_name == 'torch.serialization.load'
@@ -71,7 +76,8 @@ def test_code_is_refused_before_it_runs(tmp_path, func, name):
     marker = tmp_path / 'created'
     args = dict(system=(f'touch {marker}', ),
                 eval=(f"open({str(marker)!r}, 'w')", ),
-                getattr=(str, 'join'), open=(str(marker), 'w'))
+                getattr=(str, 'join'),
+                open=(str(marker), 'w'))
     path = tmp_path / 'evil.pth'
     torch.save(dict(state_dict={}, meta=Runs(func, *args[func.__name__])),
                path)

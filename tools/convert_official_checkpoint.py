@@ -31,7 +31,8 @@ def parse_args() -> argparse.Namespace:
         '--config',
         default=os.path.join(ROOT, 'configs/segrefiner/segrefiner_lr.py'),
         help='config the weights belong to (checked by a strict load)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
                         help='unpickle SRC without restrictions (only files '
                         'you trust)')
     return parser.parse_args()

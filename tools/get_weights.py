@@ -19,24 +19,31 @@ import os
 import sys
 from typing import List, Optional
 
-from segrefiner.model_zoo import (HOME_ENV, NAMED_MODELS, RELEASES,
-                                  FetchError, fetch_release, segrefiner_home,
+from segrefiner.model_zoo import (HOME_ENV, NAMED_MODELS, RELEASES, FetchError,
+                                  fetch_release, segrefiner_home,
                                   verify_weights, weights_path)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('names', nargs='*', metavar='NAME',
+    parser.add_argument('names',
+                        nargs='*',
+                        metavar='NAME',
                         help='lr, hr (default: both)')
-    parser.add_argument('--verify', metavar='FILE',
+    parser.add_argument('--verify',
+                        metavar='FILE',
                         help='check FILE instead of the cached files')
-    parser.add_argument('--as', dest='as_name', default='lr',
+    parser.add_argument('--as',
+                        dest='as_name',
+                        default='lr',
                         choices=sorted(NAMED_MODELS),
                         help='model to check --verify FILE against')
-    parser.add_argument('--fetch', action='store_true',
+    parser.add_argument('--fetch',
+                        action='store_true',
                         help='download the missing releases (optional: '
                         'needs gdown and a network)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
                         help='unpickle the files without restrictions '
                         '(only files you trust)')
     args = parser.parse_args(argv)

@@ -80,8 +80,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    checkpoint = (RANDOM_WEIGHTS if args.checkpoint.lower() == 'none' else
-                  args.checkpoint)
+    checkpoint = (RANDOM_WEIGHTS
+                  if args.checkpoint.lower() == 'none' else args.checkpoint)
     if checkpoint == RANDOM_WEIGHTS:
         torch.manual_seed(0)  # random weights, the same in every run
     try:

@@ -12,8 +12,8 @@
 """
 from .named_models import (HOME_ENV, NAMED_MODELS, RANDOM_WEIGHTS, RELEASES,
                            MissingWeightsError, NamedModel, how_to_get,
-                           is_model_name, resolve_checkpoint,
-                           segrefiner_home, weights_path)
+                           is_model_name, resolve_checkpoint, segrefiner_home,
+                           weights_path)
 from .releases import FetchError, WeightsReport, fetch_release, verify_weights
 
 __all__ = [

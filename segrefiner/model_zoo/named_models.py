@@ -60,14 +60,17 @@ class NamedModel:
 
 OFFICIAL_CONFIG = dict(model=dict(type='SegRefiner'))
 NAMED_MODELS = {
-    'demo': NamedModel('demo', 'the embedded demo model',
-                       os.path.join(HERE, 'demo_config.py'), 'demo.pth'),
-    'lr': NamedModel('lr', 'LR-SegRefiner (official, instance refinement)',
-                     OFFICIAL_CONFIG, 'segrefiner_lr_latest.pth',
-                     '1FrhbdwNyTlQYNbF9IgFF2tY3iQXHFcau'),
-    'hr': NamedModel('hr', 'HR-SegRefiner (official, high resolution)',
-                     OFFICIAL_CONFIG, 'segrefiner_hr_latest.pth',
-                     '143kerk4WOerGZMqR-cAETb7rOcoQ0CQ_'),
+    'demo':
+    NamedModel('demo', 'the embedded demo model',
+               os.path.join(HERE, 'demo_config.py'), 'demo.pth'),
+    'lr':
+    NamedModel('lr', 'LR-SegRefiner (official, instance refinement)',
+               OFFICIAL_CONFIG, 'segrefiner_lr_latest.pth',
+               '1FrhbdwNyTlQYNbF9IgFF2tY3iQXHFcau'),
+    'hr':
+    NamedModel('hr', 'HR-SegRefiner (official, high resolution)',
+               OFFICIAL_CONFIG, 'segrefiner_hr_latest.pth',
+               '143kerk4WOerGZMqR-cAETb7rOcoQ0CQ_'),
 }
 RELEASES = ('lr', 'hr')
 
@@ -112,8 +115,8 @@ def how_to_get(name: str) -> str:
             'are published and checks a placed file')
 
 
-def resolve_checkpoint(checkpoint: Union[str, os.PathLike, None]
-                       ) -> Optional[str]:
+def resolve_checkpoint(
+        checkpoint: Union[str, os.PathLike, None]) -> Optional[str]:
     """The weights file a ``checkpoint`` value means.
 
     Args:

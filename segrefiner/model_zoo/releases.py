@@ -63,8 +63,8 @@ class WeightsReport:
         """Several lines for the command line."""
         lines = [
             f'{self.path}: {self.container}, {self.tensors} tensors, '
-            f'{self.parameters:,} parameters'
-            + (f' ({self.ignored} ignored keys)' if self.ignored else ''),
+            f'{self.parameters:,} parameters' +
+            (f' ({self.ignored} ignored keys)' if self.ignored else ''),
             f'  holds {self.model}'
         ]
         if self.meta.get('converted_from') or self.meta.get('config'):
@@ -82,13 +82,14 @@ class WeightsReport:
 
 def _named_model_on_meta(name: str) -> torch.nn.Module:
     config = NAMED_MODELS[name].config
-    cfg = Config.fromfile(config) if isinstance(config, str) else Config(
-        config)
+    cfg = Config.fromfile(config) if isinstance(config,
+                                                str) else Config(config)
     with torch.device('meta'):
         return MODELS.build(cfg.model)
 
 
-def verify_weights(path: str, name: str = 'lr',
+def verify_weights(path: str,
+                   name: str = 'lr',
                    trust_checkpoint: bool = False) -> WeightsReport:
     """Check that ``path`` holds the weights of the named model.
 
@@ -112,17 +113,17 @@ def verify_weights(path: str, name: str = 'lr',
     state = extract_state_dict(ckpt, path)
     raw = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
-    return WeightsReport(
-        path=os.fspath(path),
-        name=name,
-        container=('dict with state_dict'
-                   if raw is not ckpt else 'raw state dict'),
-        tensors=len(state),
-        parameters=sum(v.numel() for v in state.values()),
-        ignored=len(raw) - len(state),
-        model=describe_state_dict(state),
-        problem=mismatch_report(_named_model_on_meta(name), state, path),
-        meta=dict(meta) if isinstance(meta, dict) else {})
+    return WeightsReport(path=os.fspath(path),
+                         name=name,
+                         container=('dict with state_dict'
+                                    if raw is not ckpt else 'raw state dict'),
+                         tensors=len(state),
+                         parameters=sum(v.numel() for v in state.values()),
+                         ignored=len(raw) - len(state),
+                         model=describe_state_dict(state),
+                         problem=mismatch_report(_named_model_on_meta(name),
+                                                 state, path),
+                         meta=dict(meta) if isinstance(meta, dict) else {})
 
 
 def fetch_release(name: str, dest: Optional[str] = None) -> WeightsReport:

@@ -19,6 +19,7 @@ files whose pickle needs code. ``trust=True`` is the explicit opt-in
 import os.path as osp
 
 from mmengine.runner import CheckpointLoader
+from mmengine.runner import checkpoint as mmengine_checkpoint
 
 from ..checkpoint import load_checkpoint_file
 
@@ -40,20 +41,26 @@ def load_from_local_trusted(filename: str, map_location=None):
     return _local(filename, map_location, trust=True)
 
 
-def use_safe_checkpoint_loader(trust: bool = False) -> None:
+def use_safe_checkpoint_loader(trust: bool = False,
+                               replace: bool = True) -> None:
     """Make mmengine read local checkpoint files with the safe reader.
 
-    Process-wide (mmengine's loader registry) and idempotent; the adapters
-    (``segrefiner.mmseg``, ``segrefiner.mmdet``) and ``tools/train.py``
-    call it.
+    Process-wide (mmengine's loader registry) and idempotent;
+    ``tools/train.py`` calls it, and the adapters (``segrefiner.mmseg``,
+    ``segrefiner.mmdet``) on import with ``replace=False``.
 
     Args:
         trust: Unpickle without restrictions instead (trusted files only).
+        replace: Also replace a loader other than mmengine's own (an
+            earlier choice, e.g. ``trust=True``); ``False`` keeps it.
 
     Example:
         >>> use_safe_checkpoint_loader()
         >>> ckpt = CheckpointLoader.load_checkpoint('work_dirs/x/iter_10.pth')
     """
+    if not replace and CheckpointLoader._schemes.get('') is not (
+            mmengine_checkpoint.load_from_local):
+        return
     CheckpointLoader.register_scheme(
         prefixes='',
         loader=load_from_local_trusted if trust else load_from_local_as_data,

@@ -48,7 +48,10 @@ def test_named_weights_for_a_config(tiny_config, weights_home):
         init_refiner('hr')  # fails before the model is built
     with pytest.raises(FileNotFoundError, match='segrefiner_lr_latest.pth'):
         init_refiner(tiny_config, 'lr')
-    random = init_refiner('lr', 'random', cfg_options={
-        'model.denoise_model.model_channels': 32,
-        'model.denoise_model.channel_mult': (1, 2)})
+    random = init_refiner('lr',
+                          'random',
+                          cfg_options={
+                              'model.denoise_model.model_channels': 32,
+                              'model.denoise_model.channel_mult': (1, 2)
+                          })
     assert random.denoise_model.model_channels == 32

@@ -23,12 +23,11 @@ def test_checkpoint_values(lr_home, tmp_path):
     assert resolve_checkpoint('random') is None
     assert resolve_checkpoint('lr') == os.path.join(
         lr_home, 'segrefiner_lr_latest.pth')
-    assert resolve_checkpoint(tmp_path / 'mine.pth') == str(
-        tmp_path / 'mine.pth')
+    assert resolve_checkpoint(tmp_path / 'mine.pth') == str(tmp_path /
+                                                            'mine.pth')
 
 
-def test_a_missing_release_names_the_file_and_the_way_to_get_it(
-        weights_home):
+def test_a_missing_release_names_the_file_and_the_way_to_get_it(weights_home):
     with pytest.raises(MissingWeightsError) as info:
         resolve_checkpoint('hr')
     message = str(info.value)

@@ -14,16 +14,17 @@ def test_a_placed_official_file_verifies(official_standin):
     report = verify_weights(official_standin, 'lr')
     assert report.ok, report.problem
     assert report.container == 'raw state dict'
-    assert (report.tensors, report.parameters, report.ignored) == (
-        453, 118_604_673, 2)
+    assert (report.tensors, report.parameters,
+            report.ignored) == (453, 118_604_673, 2)
     assert 'official LR/HR' in report.model
     assert 'LR and HR share every key and shape' in report.summary()
 
 
 def test_a_wrong_file_is_explained(tmp_path, tiny_refiner):
     path = tmp_path / 'segrefiner_lr_latest.pth'
-    torch.save(dict(state_dict=tiny_refiner.state_dict(),
-                    meta=dict(converted_from='x.pth')), path)
+    torch.save(
+        dict(state_dict=tiny_refiner.state_dict(),
+             meta=dict(converted_from='x.pth')), path)
     report = verify_weights(str(path), 'lr')
     assert not report.ok
     assert report.container == 'dict with state_dict'

@@ -15,13 +15,16 @@ def restore_loader():
     CheckpointLoader._schemes = type(CheckpointLoader._schemes)(schemes)
 
 
-def test_mmengine_reads_training_checkpoints_as_data(
-        tmp_path, malicious_checkpoint, restore_loader):
+def test_mmengine_reads_training_checkpoints_as_data(tmp_path,
+                                                     malicious_checkpoint,
+                                                     restore_loader):
     from mmengine.logging import HistoryBuffer
     path = tmp_path / 'iter_1.pth'
-    torch.save(dict(meta=dict(iter=np.int64(1)), state_dict={},
-                    message_hub=dict(log_scalars=dict(
-                        loss=HistoryBuffer([1.0, 2.0], [1, 1])))), path)
+    torch.save(
+        dict(meta=dict(iter=np.int64(1)),
+             state_dict={},
+             message_hub=dict(log_scalars=dict(
+                 loss=HistoryBuffer([1.0, 2.0], [1, 1])))), path)
     use_safe_checkpoint_loader()
     ckpt = CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
     assert ckpt['meta']['iter'] == 1
@@ -34,3 +37,13 @@ def test_mmengine_reads_training_checkpoints_as_data(
     use_safe_checkpoint_loader(trust=True)  # the explicit opt-in
     CheckpointLoader.load_checkpoint(str(evil))['meta']['note'].close()
     assert marker.exists()
+
+
+def test_an_earlier_choice_is_kept_when_asked(restore_loader):
+    from segrefiner.utils.compat import (load_from_local_as_data,
+                                         load_from_local_trusted)
+    use_safe_checkpoint_loader(trust=True)
+    use_safe_checkpoint_loader(replace=False)  # what the adapters do
+    assert CheckpointLoader._schemes[''] is load_from_local_trusted
+    use_safe_checkpoint_loader()
+    assert CheckpointLoader._schemes[''] is load_from_local_as_data

@@ -33,6 +33,7 @@ setup(
         ],
         'eval': ['pycocotools'],
         'data': ['scikit-image'],
+        'download': ['gdown'],
         'tests': ['pytest'],
     },
     license='Apache-2.0',

@@ -4,8 +4,7 @@ Usage::
 
     python demo/demo.py                          # bundled sample, embedded model
     python demo/demo.py IMAGE MASK --out result.png
-    python demo/demo.py IMAGE MASK --config configs/segrefiner/segrefiner_hr.py \
-        --checkpoint segrefiner_hr_latest.pth --mode hr
+    python demo/demo.py IMAGE MASK --config hr --mode hr  # official HR weights
 
 The picture shows the image, the coarse mask, the refined mask and the
 per-pixel confidence ``|2p - 1|`` of the last step's probabilities ``p``.
@@ -33,8 +32,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('image', nargs='?', default=SAMPLE_IMAGE)
     parser.add_argument('mask', nargs='?', default=SAMPLE_MASK)
     parser.add_argument('--out', default='outputs/demo.png')
-    parser.add_argument('--config', help='default: the embedded model')
-    parser.add_argument('--checkpoint')
+    parser.add_argument('--config',
+                        help='config file, or a named model: demo (the '
+                        'embedded model, default), lr, hr')
+    parser.add_argument('--checkpoint',
+                        help="weights file, or a named model's: lr, hr, demo")
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='unpickle the checkpoint without restrictions '
+                        '(only files you trust)')
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--device', default='cpu')
@@ -46,7 +51,8 @@ def main() -> int:
     args = parse_args()
     try:
         image, coarse = load_image(args.image), load_mask(args.mask)
-        model = init_refiner(args.config, args.checkpoint, args.device)
+        model = init_refiner(args.config, args.checkpoint, args.device,
+                             trust_checkpoint=args.trust_checkpoint)
         start = time.perf_counter()
         probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
                        return_probs=True,

@@ -1,66 +1,86 @@
-"""Loading official SegRefiner and project checkpoints.
+"""Loading official SegRefiner and project checkpoints, as data.
 
 The official releases (``segrefiner_lr_latest.pth``, ``segrefiner_hr_latest
 .pth``, hosted by MengyuWang826/SegRefiner) are either a raw state dict or a
 dict holding it under ``state_dict``; their keys are ``denoise_model.*`` plus
 18 fixed Sobel weights under ``loss_texture.*``, which are ignored here.
 Project checkpoints (``tools/convert_official_checkpoint.py``, mmengine's
-``CheckpointHook``) hold ``state_dict`` and ``meta``.
+``CheckpointHook``) hold ``state_dict`` and ``meta`` (and, from training,
+``optimizer``, ``message_hub``, ``param_schedulers``).
 
-torch >= 2.6 loads with ``weights_only=True`` by default. State-dict-only
-files load that way; full mmengine training checkpoints (numpy scalars,
-``HistoryBuffer`` in ``message_hub``) cannot, so for those a second attempt
-with ``weights_only=False`` is made with a warning: a checkpoint is trusted
-like code. No environment variable is involved.
+Every file is read by :func:`segrefiner.safe_pickle.restricted_torch_load`:
+tensors, containers, numbers and numpy values are rebuilt, other library
+objects stay inert placeholders and anything else is refused, so a
+checkpoint never runs code. ``trust_checkpoint=True`` is the explicit opt-in
+to plain ``torch.load(weights_only=False)`` for a file the user trusts.
+A mismatch between a file and the model is explained
+(:func:`mismatch_report`): counts, the first keys, and the likely cause.
 """
 import os
-import pickle
-import warnings
 from collections import OrderedDict
-from typing import Any, Dict, Mapping, Union
+from typing import Any, Dict, List, Mapping, Union
 
 import torch
 import torch.nn as nn
 
+from .safe_pickle import (UnresolvedGlobal, UnsafeCheckpointError,
+                          restricted_torch_load)
+
 PathLike = Union[str, os.PathLike]
 IGNORED_PREFIXES = ('loss_texture.', 'loss_mask.')
 WRAPPER_PREFIXES = ('module.', )
+UNET_CHILDREN = ('input_blocks.', 'middle_block.', 'output_blocks.')
+#: UNet sizes by parameter count (tests/test_checkpoint.py rebuilds them).
+KNOWN_UNETS = {
+    118_604_673: 'the official LR/HR-SegRefiner UNet (118.6M parameters)',
+    1_505_153: 'the tiny UNet (1.5M parameters: the demo model, '
+    'segrefiner_tiny.py)',
+}
+SHOWN_KEYS = 3
+
+__all__ = [
+    'UnsafeCheckpointError', 'load_checkpoint_file', 'extract_state_dict',
+    'check_state_dict', 'load_refiner_weights', 'describe_state_dict',
+    'mismatch_report'
+]
 
 
-def load_checkpoint_file(path: PathLike) -> Any:
-    """``torch.load`` a trusted checkpoint on CPU under torch 2.6+ defaults.
+def load_checkpoint_file(path: PathLike, trust_checkpoint: bool = False,
+                         map_location: Any = 'cpu') -> Any:
+    """Read a checkpoint file as data.
 
     Args:
         path: File to read.
+        trust_checkpoint: Unpickle without restrictions (runs whatever the
+            file's pickle holds): only for files you trust.
+        map_location: As in ``torch.load``.
 
     Returns:
         The unpickled object.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
+        UnsafeCheckpointError: The pickle needs a global that is code.
         RuntimeError: The file is not a readable torch checkpoint.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f'checkpoint not found: {path}')
     try:
-        return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as exc:
-        if 'Weights only load failed' not in str(exc):
-            raise _unreadable(path, exc) from exc
-        warnings.warn(f'{path}: not loadable with weights_only=True (a full '
-                      'training checkpoint); loading it as a trusted file')
+        if trust_checkpoint:
+            return torch.load(path, map_location=map_location,
+                              weights_only=False)
+        return restricted_torch_load(path, map_location)
+    except UnsafeCheckpointError:
+        raise
     except Exception as exc:  # zip/EOF errors of truncated files
-        raise _unreadable(path, exc) from exc
-    try:
-        return torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as exc:
-        raise _unreadable(path, exc) from exc
+        raise RuntimeError(f'{path}: not a readable torch checkpoint '
+                           f'({type(exc).__name__}: {exc})') from exc
 
 
-def _unreadable(path: str, exc: BaseException) -> RuntimeError:
-    return RuntimeError(f'{path}: not a readable torch checkpoint '
-                        f'({type(exc).__name__}: {exc})')
+def _unresolved(value: Any) -> str:
+    kind = value if isinstance(value, type) else type(value)
+    return getattr(kind, 'global_name', type(value).__name__)
 
 
 def extract_state_dict(ckpt: Any, path: PathLike = '<memory>'
@@ -69,7 +89,7 @@ def extract_state_dict(ckpt: Any, path: PathLike = '<memory>'
 
     Accepts a raw state dict or one under ``state_dict``; strips DDP's
     ``module.`` prefix, drops ``loss_texture.*`` and prefixes a bare UNet
-    state dict with ``denoise_model.``.
+    state dict (``input_blocks.*``, ...) with ``denoise_model.``.
 
     Args:
         ckpt: What :func:`load_checkpoint_file` returned.
@@ -77,12 +97,24 @@ def extract_state_dict(ckpt: Any, path: PathLike = '<memory>'
 
     Returns:
         The state dict.
+
+    Raises:
+        RuntimeError: No state dict of tensors, naming what was found.
     """
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, Mapping) else None
-    if not isinstance(state, Mapping) or not all(
-            isinstance(v, torch.Tensor) for v in state.values()):
-        raise RuntimeError(f'{path}: no state dict of tensors found (expected '
-                           'a raw state dict or a dict with "state_dict")')
+    if not isinstance(state, Mapping):
+        found = (_unresolved(ckpt) if isinstance(
+            ckpt, (UnresolvedGlobal, type)) else type(ckpt).__name__)
+        raise RuntimeError(
+            f'{path}: no state dict of tensors found (expected a raw state '
+            f'dict or a dict with "state_dict"; the file holds a {found}): '
+            'not a SegRefiner checkpoint')
+    odd = {k: v for k, v in state.items() if not isinstance(v, torch.Tensor)}
+    if odd:
+        key, value = next(iter(odd.items()))
+        raise RuntimeError(
+            f'{path}: the state dict holds {len(odd)} values that are not '
+            f'tensors, e.g. {key!r}: {_unresolved(value)}')
     out = OrderedDict()
     for key, value in state.items():
         for prefix in WRAPPER_PREFIXES:
@@ -91,18 +123,83 @@ def extract_state_dict(ckpt: Any, path: PathLike = '<memory>'
         if key.startswith(IGNORED_PREFIXES):
             continue
         out[key] = value
-    if out and not any(k.startswith('denoise_model.') for k in out):
+    if not any(k.startswith('denoise_model.') for k in out) and any(
+            k.startswith(UNET_CHILDREN) for k in out):
         out = OrderedDict(('denoise_model.' + k, v) for k, v in out.items())
     return out
 
 
-def check_state_dict(model: nn.Module, state: Mapping[str, torch.Tensor],
-                     path: PathLike = '<memory>') -> None:
-    """Raise if ``state`` does not match ``model`` key for key and shape.
+def describe_state_dict(state: Mapping[str, torch.Tensor]) -> str:
+    """A one-line description of a refiner state dict's UNet.
 
-    Raises:
-        RuntimeError: Listing missing keys, unexpected keys and shape
-            mismatches, with the checkpoint's name.
+    Example:
+        >>> describe_state_dict(SegRefiner().state_dict())
+        'the official LR/HR-SegRefiner UNet (118.6M parameters)'
+    """
+    unet = {k: v for k, v in state.items() if k.startswith('denoise_model.')}
+    count = sum(v.numel() for v in unet.values())
+    if count in KNOWN_UNETS:
+        return KNOWN_UNETS[count]
+    first = unet.get('denoise_model.input_blocks.0.0.weight')
+    channels = f', {first.shape[0]} base channels' if first is not None and (
+        first.dim() == 4) else ''
+    return (f'a UNet of {len(unet)} tensors ({count:,} parameters'
+            f'{channels}), not a released size')
+
+
+def _shown(keys: List[str]) -> str:
+    more = f', ... ({len(keys) - SHOWN_KEYS} more)' if len(
+        keys) > SHOWN_KEYS else ''
+    return ', '.join(keys[:SHOWN_KEYS]) + more
+
+
+def _strippable_prefix(unexpected: List[str], missing: List[str]) -> str:
+    """A dotted prefix that, removed, turns most unexpected keys into
+    missing ones ('' if none does)."""
+    wanted = set(missing)
+
+    def fits(key: str, prefix: str) -> bool:
+        rest = key[len(prefix):]
+        return key.startswith(prefix) and (rest in wanted or
+                                           'denoise_model.' + rest in wanted)
+
+    parts = unexpected[0].split('.') if unexpected else []
+    for i in range(1, len(parts)):
+        prefix = '.'.join(parts[:i]) + '.'
+        if 2 * sum(fits(k, prefix) for k in unexpected) > len(unexpected):
+            return prefix
+    return ''
+
+
+def _likely_cause(own: Mapping, state: Mapping, missing: List[str],
+                  unexpected: List[str], mismatched: List[str]) -> str:
+    overlap = len(set(own) & set(state))
+    prefix = _strippable_prefix(unexpected, missing)
+    if prefix:
+        return (f'the keys start with {prefix!r} (the refiner inside a '
+                'wrapped or host model?): strip that prefix')
+    if overlap < 0.1 * max(len(own), 1):
+        heads = sorted({k.split('.')[0] for k in state})[:SHOWN_KEYS]
+        return ('not a SegRefiner checkpoint (its keys begin with '
+                f'{", ".join(heads) or "nothing"}; a segmentor or detector '
+                'checkpoint?)')
+    ours, theirs = describe_state_dict(own), describe_state_dict(state)
+    differ = len(missing) + len(unexpected) + len(mismatched)
+    if ours == theirs or (theirs not in KNOWN_UNETS.values()
+                          and differ <= 0.1 * len(own)):
+        return ('a few keys differ: a checkpoint of another version, or an '
+                'edited or truncated file')
+    return (f'the file holds {theirs} but the model is {ours}: use the '
+            "config that matches the file (init_refiner('lr'/'hr') for the "
+            "official files, 'demo' for the tiny one)")
+
+
+def mismatch_report(model: nn.Module, state: Mapping[str, torch.Tensor],
+                    path: PathLike = '<memory>') -> str:
+    """What differs between ``model`` and ``state`` ('' when nothing).
+
+    Counts of missing, unexpected and shape-mismatched keys with the first
+    few of each, and the likely cause.
     """
     own = model.state_dict()
     missing = [k for k in own if k not in state]
@@ -112,27 +209,48 @@ def check_state_dict(model: nn.Module, state: Mapping[str, torch.Tensor],
         f'{tuple(own[k].shape)}' for k in own
         if k in state and state[k].shape != own[k].shape
     ]
-    if missing or unexpected or mismatched:
-        parts = [f'{path} does not match the model ({type(model).__name__}):']
-        for title, keys in (('missing keys', missing),
-                            ('unexpected keys', unexpected),
-                            ('shape mismatches', mismatched)):
-            if keys:
-                parts.append(f'  {title} ({len(keys)}): ' + ', '.join(keys))
-        raise RuntimeError('\n'.join(parts))
+    if not (missing or unexpected or mismatched):
+        return ''
+    parts = [f'{path} does not match the model ({type(model).__name__}, '
+             f'{len(own)} tensors; the file has {len(state)}):']
+    for title, keys in (('missing keys', missing),
+                        ('unexpected keys', unexpected),
+                        ('shape mismatches', mismatched)):
+        if keys:
+            parts.append(f'  {title} ({len(keys)}): {_shown(keys)}')
+    parts.append('  likely cause: ' + _likely_cause(
+        own, state, missing, unexpected, mismatched))
+    return '\n'.join(parts)
 
 
-def load_refiner_weights(model: nn.Module, path: PathLike) -> Dict[str, Any]:
+def check_state_dict(model: nn.Module, state: Mapping[str, torch.Tensor],
+                     path: PathLike = '<memory>') -> None:
+    """Raise if ``state`` does not match ``model`` key for key and shape.
+
+    Raises:
+        RuntimeError: :func:`mismatch_report`, with the checkpoint's name.
+    """
+    report = mismatch_report(model, state, path)
+    if report:
+        raise RuntimeError(report)
+
+
+def load_refiner_weights(model: nn.Module, path: PathLike,
+                         trust_checkpoint: bool = False) -> Dict[str, Any]:
     """Load official or project weights into a ``SegRefiner``, strictly.
 
     Args:
         model: The model.
         path: Checkpoint file.
+        trust_checkpoint: See :func:`load_checkpoint_file`.
 
     Returns:
         The checkpoint's ``meta`` dict (empty for official files).
+
+    Example:
+        >>> meta = load_refiner_weights(model, 'segrefiner_lr_latest.pth')
     """
-    ckpt = load_checkpoint_file(path)
+    ckpt = load_checkpoint_file(path, trust_checkpoint)
     state = extract_state_dict(ckpt, path)
     check_state_dict(model, state, path)
     model.load_state_dict(state, strict=True)

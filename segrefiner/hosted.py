@@ -6,7 +6,9 @@ submodule of a segmentor or detector. They share three needs, met here
 without importing either framework:
 
 * :func:`build_hosted_refiner` builds the refiner from the ``refiner=dict``
-  of a host config and loads the refiner's *own* checkpoint. The host's
+  of a host config and loads the refiner's *own* checkpoint: the official
+  LR weights from the cache unless the config names other weights, so a
+  host never runs a randomly initialised refiner by accident. The host's
   checkpoint (a stock mmseg/mmdet ``.pth``) has no ``refiner.*`` keys, so a
   load-state-dict pre-hook keeps the refiner's weights wherever the incoming
   state dict lacks them: strict loads succeed and nothing is reported
@@ -31,10 +33,13 @@ import torch.nn.functional as F
 
 from .apis.init import init_refiner
 from .io import read_image_file
+from .model_zoo import is_model_name
 from .models import SegRefiner
 
 #: Keys of a host's ``refiner=dict(...)`` that are not SegRefiner arguments.
-ADAPTER_KEYS = ('config', 'checkpoint')
+ADAPTER_KEYS = ('config', 'checkpoint', 'trust_checkpoint')
+#: The refiner weights of a host config that names none: LR-SegRefiner.
+DEFAULT_HOSTED_WEIGHTS = 'lr'
 FLIP_DIMS = dict(horizontal=(2, ), vertical=(1, ), diagonal=(1, 2))
 
 
@@ -49,33 +54,48 @@ def build_hosted_refiner(cfg: Mapping) -> SegRefiner:
     """Build the refiner of a host model's ``refiner=dict(...)``.
 
     Args:
-        cfg: A ``SegRefiner`` model config plus two optional keys:
+        cfg: A ``SegRefiner`` model config plus optional keys:
             ``config``, a refiner config file whose ``model`` the other
-            keys override (default: the dict alone is the model config,
-            whose defaults are the official LR model), and ``checkpoint``,
-            the refiner's weights (official release or project file).
-            Inference settings go in ``test_cfg``; ``test_cfg=dict(seed=0)``
-            makes the sampling reproducible.
+            keys override, or a named model (``'lr'``, ``'hr'``,
+            ``'demo'``; default: the dict alone is the model config, whose
+            defaults are the official LR model); ``checkpoint``, the
+            refiner's weights: absent or ``None`` means the named model's,
+            else ``'lr'`` (the official LR release from the cache
+            ``$SEGREFINER_HOME``), also
+            ``'hr'``, ``'demo'``, a file, or ``'random'`` for random
+            initial weights (tests); ``trust_checkpoint=True`` to unpickle a
+            trusted file without restrictions. Inference settings go in
+            ``test_cfg``; ``test_cfg=dict(seed=0)`` makes the sampling
+            reproducible.
 
     Returns:
         The refiner in eval mode with frozen weights, marked initialised
         (a host's ``init_weights`` leaves it alone) and keeping its weights
         when a host checkpoint without ``refiner.*`` keys is loaded.
 
+    Raises:
+        MissingWeightsError: The named weights are not in the cache; the
+            message names the file and how to get it.
+
     Example:
         >>> refiner = build_hosted_refiner(dict(
         ...     config='configs/segrefiner/segrefiner_tiny.py',
-        ...     checkpoint=None, test_cfg=dict(model_size=64, seed=0)))
+        ...     checkpoint='random', test_cfg=dict(model_size=64, seed=0)))
         >>> refiner.test_cfg['model_size'], refiner.training
         (64, False)
     """
     options = {k: v for k, v in cfg.items() if k not in ADAPTER_KEYS}
     config, checkpoint = cfg.get('config'), cfg.get('checkpoint')
+    if checkpoint is None and not is_model_name(config):
+        checkpoint = DEFAULT_HOSTED_WEIGHTS
+    trust = bool(cfg.get('trust_checkpoint', False))
     if config is None:
-        refiner = init_refiner(dict(model=options), checkpoint)
+        refiner = init_refiner(dict(model=options), checkpoint,
+                               trust_checkpoint=trust)
     else:
         refiner = init_refiner(config, checkpoint,
-                               cfg_options=dict(model=options))
+                               cfg_options=dict(model=options),
+                               trust_checkpoint=trust)
     refiner.requires_grad_(False)
     refiner._is_init = True
     refiner._register_load_state_dict_pre_hook(_keep_own_weights,

@@ -31,6 +31,10 @@ def parse_args() -> argparse.Namespace:
         '--config',
         default=os.path.join(ROOT, 'configs/segrefiner/segrefiner_lr.py'),
         help='config the weights belong to (checked by a strict load)')
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
+                        help='unpickle SRC without restrictions (only files '
+                        'you trust)')
     return parser.parse_args()
 
 
@@ -40,7 +44,7 @@ def main() -> int:
         sys.exit(f'error: {args.dst} would overwrite the input')
     model = init_refiner(args.config)
     try:
-        load_refiner_weights(model, args.src)
+        load_refiner_weights(model, args.src, args.trust_checkpoint)
     except (FileNotFoundError, RuntimeError) as exc:
         sys.exit(f'error: {exc}')
     meta = dict(segrefiner_version=__version__,

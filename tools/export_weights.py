@@ -24,9 +24,15 @@ def main() -> int:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('out')
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
+                        help='unpickle CHECKPOINT without restrictions '
+                        '(only files you trust)')
     args = parser.parse_args()
     try:
-        model = init_refiner(args.config, args.checkpoint)
+        model = init_refiner(args.config,
+                             args.checkpoint,
+                             trust_checkpoint=args.trust_checkpoint)
     except (FileNotFoundError, RuntimeError) as exc:
         sys.exit(f'error: {exc}')
     buffer = io.BytesIO()

@@ -48,6 +48,7 @@ from segrefiner.apis.cli import add_inference_args, inference_options_of
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
+from segrefiner.model_zoo import is_model_name
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -75,9 +76,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         choices=('auto', ) + FORMATS,
                         help='input layout (default: detected)')
     parser.add_argument('--ann', help='COCO annotation json (coco-json)')
-    parser.add_argument('--config', help='default: the embedded model')
+    parser.add_argument('--config',
+                        help='config file, or a named model: demo (the '
+                        'embedded model, default), lr, hr')
     parser.add_argument('--checkpoint',
-                        help='weights (with --config; if omitted: random)')
+                        help='weights (with a config file; if omitted: '
+                        'random)')
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
+                        help='unpickle the checkpoint without restrictions '
+                        '(only files you trust)')
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,
@@ -125,7 +133,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    if args.config is not None and args.checkpoint is None:
+    if args.config is not None and args.checkpoint is None and (
+            not is_model_name(args.config)):
         print('warning: no --checkpoint: the model has random weights',
               file=sys.stderr)
         torch.manual_seed(0)
@@ -135,7 +144,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise FileNotFoundError(f'{args.images}: no such folder')
         check_output(args.out, inputs)  # before the model loads
         model = init_refiner(args.config, args.checkpoint, args.device,
-                             args.cfg_options)
+                             args.cfg_options, args.trust_checkpoint)
         options = BatchOptions(seed=args.seed,
                                mode=args.mode,
                                ignore_index=args.ignore_index,
@@ -152,7 +161,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             report = refine_folder(model, args.images, args.predictions,
                                    args.out, args.format, options)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     print(report.summary())

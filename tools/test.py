@@ -31,12 +31,21 @@ from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import add_inference_args, inference_options_of
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
+from segrefiner.model_zoo import RANDOM_WEIGHTS
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='model config file')
-    parser.add_argument('checkpoint', help="weights, or 'none' for random")
+    parser.add_argument('config',
+                        help='model config file, or a named model (lr, hr, '
+                        'demo)')
+    parser.add_argument('checkpoint',
+                        help="weights file, a named model's weights (lr, "
+                        "hr, demo), or 'none' for random")
+    parser.add_argument('--trust-checkpoint',
+                        action='store_true',
+                        help='unpickle the checkpoint without restrictions '
+                        '(only files you trust)')
     parser.add_argument('--dataset',
                         required=True,
                         choices=sorted(DATASET_TYPES),
@@ -73,16 +82,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    if checkpoint is None:
+    checkpoint = (RANDOM_WEIGHTS
+                  if args.checkpoint.lower() == 'none' else args.checkpoint)
+    if checkpoint == RANDOM_WEIGHTS:
         torch.manual_seed(0)  # random weights, the same in every run
     try:
         model = init_refiner(args.config, checkpoint, args.device,
-                             args.cfg_options)
+                             args.cfg_options, args.trust_checkpoint)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     report = evaluate_dataset(model,

@@ -3,10 +3,12 @@
 Usage::
 
     python tools/train.py configs/segrefiner/segrefiner_demo.py [--amp]
-        [--work-dir DIR] [--resume] [--cfg-options k=v ...]
+        [--work-dir DIR] [--resume] [--trust-checkpoint] [--cfg-options k=v ...]
     torchrun --nproc_per_node N tools/train.py CONFIG --launcher pytorch
 
-``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form.
+``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form. ``load_from``
+and ``--resume`` read checkpoints as data (segrefiner's restricted reader);
+``--trust-checkpoint`` unpickles them without restrictions (trusted files).
 """
 import argparse
 import os
@@ -18,7 +20,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from segrefiner.models import native_bf16
-from segrefiner.utils import enable_trusted_checkpoint_loading
+from segrefiner.utils import use_safe_checkpoint_loader
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,6 +32,9 @@ def parse_args() -> argparse.Namespace:
                         'with dynamic loss scaling on CUDA')
     parser.add_argument('--resume', action='store_true',
                         help='resume from the latest checkpoint of work-dir')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='unpickle load_from/resume checkpoints without '
+                        'restrictions (only files you trust)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. train_cfg.max_iters=10')
     parser.add_argument('--launcher', default='none',
@@ -57,7 +62,7 @@ def init_cpu_distributed(cfg: Config) -> None:
 
 def main() -> None:
     args = parse_args()
-    enable_trusted_checkpoint_loading()
+    use_safe_checkpoint_loader(trust=args.trust_checkpoint)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options:

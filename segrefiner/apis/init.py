@@ -1,4 +1,5 @@
-"""Building a ready-to-use refiner from a config and a checkpoint."""
+"""Building a ready-to-use refiner from a named model, or a config and a
+checkpoint (names and the weights cache: :mod:`segrefiner.model_zoo`)."""
 import os
 from typing import Optional, Union
 
@@ -7,11 +8,12 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 from ..checkpoint import load_refiner_weights
+from ..model_zoo import NAMED_MODELS, is_model_name, resolve_checkpoint
 from ..models import SegRefiner
 
-PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CONFIG = os.path.join(PACKAGE_DIR, 'model_zoo', 'demo_config.py')
-DEFAULT_CHECKPOINT = os.path.join(PACKAGE_DIR, 'model_zoo', 'demo.pth')
+#: The embedded default model (``init_refiner()``): the named model 'demo'.
+DEFAULT_MODEL = 'demo'
+DEFAULT_CONFIG = NAMED_MODELS[DEFAULT_MODEL].config
 
 
 def load_config(config: Union[str, os.PathLike, dict, Config],
@@ -36,40 +38,54 @@ def load_config(config: Union[str, os.PathLike, dict, Config],
 def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
                  checkpoint: Union[str, os.PathLike, None] = None,
                  device: Union[str, torch.device] = 'cpu',
-                 cfg_options: Optional[dict] = None) -> SegRefiner:
+                 cfg_options: Optional[dict] = None,
+                 trust_checkpoint: bool = False) -> SegRefiner:
     """Build a :class:`SegRefiner` in eval mode, optionally with weights.
 
     Args:
-        config: Config file, dict or :class:`Config` whose ``model`` (or the
-            whole dict, if it has no ``model``) is a ``SegRefiner`` config.
-            ``None`` means the embedded default model with its bundled
-            weights.
-        checkpoint: An official released file or a project checkpoint.
+        config: A named model, ``'demo'`` (the embedded default, also
+            ``None``), ``'lr'`` or ``'hr'`` (the official models, weights
+            from the cache ``$SEGREFINER_HOME``); or a config file, dict or
+            :class:`Config` whose ``model`` (or the whole dict, if it has no
+            ``model``) is a ``SegRefiner`` config.
+        checkpoint: The weights: a file (an official release or a project
+            checkpoint), a named model's weights (``'lr'``, ``'hr'``,
+            ``'demo'``) or ``'random'``. ``None`` means the named model's
+            own weights when ``config`` is a name, else none (random
+            initial weights, as ``mmseg.apis.init_model`` does).
         device: Device to put the model on.
         cfg_options: Overrides merged into the config, e.g.
             ``{'model.denoise_model.model_channels': 32}``.
+        trust_checkpoint: Unpickle the checkpoint without restrictions.
+            By default a file is read as data (tensors, containers, numbers,
+            numpy values) and one whose pickle needs code is refused; pass
+            ``True`` only for a file you trust.
 
     Returns:
         The model, in eval mode, with ``model.cfg`` set.
 
+    Raises:
+        MissingWeightsError: A named model's weights are not in the cache
+            (the message names the file and how to get it).
+
     Example:
+        >>> model = init_refiner('lr')  # $SEGREFINER_HOME/segrefiner_lr_latest.pth
         >>> model = init_refiner('configs/segrefiner/segrefiner_tiny.py')
         >>> model.training
         False
     """
     if config is None:
-        config = DEFAULT_CONFIG
-        checkpoint = DEFAULT_CHECKPOINT if checkpoint is None else checkpoint
-        if not os.path.isfile(DEFAULT_CHECKPOINT):
-            raise FileNotFoundError(
-                f'the embedded default model is missing ({DEFAULT_CHECKPOINT});'
-                ' pass a config and a checkpoint')
-    cfg = load_config(config, cfg_options)
+        config = DEFAULT_MODEL
+    if is_model_name(config):
+        checkpoint = config if checkpoint is None else checkpoint
+        config = NAMED_MODELS[config].config
+    path = resolve_checkpoint(checkpoint)  # a missing file fails before
+    cfg = load_config(config, cfg_options)  # the model is built
     model = MODELS.build(cfg.model if 'model' in cfg else cfg.to_dict())
     if not isinstance(model, SegRefiner):
         raise TypeError(f'{config}: the model is a {type(model).__name__}, '
                         'not a SegRefiner')
-    if checkpoint is not None:
-        load_refiner_weights(model, checkpoint)
+    if path is not None:
+        load_refiner_weights(model, path, trust_checkpoint)
     model.cfg = cfg
     return model.to(device).eval()

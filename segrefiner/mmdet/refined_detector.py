@@ -27,6 +27,9 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..ops.binarize import binarize
 from ..protocols import refine_crops
+from ..utils.compat import use_safe_checkpoint_loader
+
+use_safe_checkpoint_loader(replace=False)  # the detector's file as data
 
 #: Prefixes of the wrapper's own state-dict keys.
 OWN_PREFIXES = ('detector.', 'refiner.')
@@ -54,13 +57,14 @@ class RefinedDetector(BaseDetector):
         refiner: The refiner's config for
             :func:`~segrefiner.hosted.build_hosted_refiner`: a
             ``SegRefiner`` model dict plus optional ``config`` and
-            ``checkpoint``.
+            ``checkpoint`` (without one, the official LR weights from the
+            cache; ``'random'`` for none).
         init_cfg: mmengine initialisation config of the wrapper.
 
     Example:
         >>> model = MODELS.build(dict(
         ...     type='RefinedDetector', detector=mask_rcnn_cfg,
-        ...     refiner=dict(type='SegRefiner', checkpoint='lr.pth')))
+        ...     refiner=dict(type='SegRefiner')))  # official LR weights
         >>> model.load_state_dict(torch.load('mask_rcnn.pth')['state_dict'])
     """
 
@@ -69,9 +73,10 @@ class RefinedDetector(BaseDetector):
                  refiner: ConfigType,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        # the refiner first: missing weights fail before the detector builds
+        self.refiner = build_hosted_refiner(refiner)
         self.detector = MODELS.build(detector)
         self.data_preprocessor = self.detector.data_preprocessor
-        self.refiner = build_hosted_refiner(refiner)
         self._register_load_state_dict_pre_hook(self._move_detector_keys)
 
     def _move_detector_keys(self, state_dict: dict, prefix: str,

@@ -34,7 +34,10 @@ from torch import Tensor
 
 from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..protocols import refine_label_map
+from ..utils.compat import use_safe_checkpoint_loader
 from .seg_logits import relabel_seg_logits
+
+use_safe_checkpoint_loader(replace=False)
 
 
 class RefinementMixin:
@@ -45,7 +48,8 @@ class RefinementMixin:
         refiner: ``None`` (stock behaviour) or the refiner's config for
             :func:`~segrefiner.hosted.build_hosted_refiner`: a
             ``SegRefiner`` model dict plus optional ``config`` and
-            ``checkpoint`` (the refiner's own weights).
+            ``checkpoint`` (the refiner's own weights; without one, the
+            official LR weights from the cache, ``'random'`` for none).
         **kwargs: The segmentor's own keyword arguments.
 
     Example:
@@ -58,9 +62,10 @@ class RefinementMixin:
 
     def __init__(self, *args, refiner: Optional[dict] = None,
                  **kwargs) -> None:
+        # the refiner first: missing weights fail before the host is built
+        refiner = None if refiner is None else build_hosted_refiner(refiner)
         super().__init__(*args, **kwargs)
-        self.refiner = (None if refiner is None else
-                        build_hosted_refiner(refiner))
+        self.refiner = refiner
 
     def predict(self,
                 inputs: Tensor,
@@ -103,8 +108,7 @@ class RefinedEncoderDecoder(RefinementMixin, EncoderDecoder):
     """mmseg's ``EncoderDecoder`` with an optional ``refiner``.
 
     Example:
-        >>> cfg.model.refiner = dict(
-        ...     type='SegRefiner', checkpoint='segrefiner_lr_latest.pth')
+        >>> cfg.model.refiner = dict(type='SegRefiner')  # official LR
         >>> model = init_model(cfg, 'deeplabv3plus_cityscapes.pth', 'cpu')
         >>> result = inference_model(model, 'demo.png')  # refined
     """
@@ -119,5 +123,5 @@ class RefinedCascadeEncoderDecoder(RefinementMixin, CascadeEncoderDecoder):
     Example:
         >>> model = MODELS.build(dict(
         ...     type='CascadeEncoderDecoder', num_stages=2, ...,
-        ...     refiner=dict(type='SegRefiner', checkpoint='lr.pth')))
+        ...     refiner=dict(type='SegRefiner', checkpoint='hr')))
     """

@@ -1,4 +1,5 @@
 import pytest
+import torch
 from mmengine.config import Config
 
 from segrefiner.apis import init_refiner
@@ -29,3 +30,28 @@ def test_bad_inputs(tmp_path):
         init_refiner(dict(model=dict(type='SegRefinerMaskLoss')))
     with pytest.raises(TypeError):
         init_refiner(42)
+
+
+def test_named_models(lr_home, assert_standin_weights):
+    demo = init_refiner('demo')
+    default = init_refiner()
+    for key, value in default.state_dict().items():
+        assert torch.equal(demo.state_dict()[key], value), key
+    lr = init_refiner('lr')  # the official model, weights from the cache
+    assert lr.denoise_model.model_channels == 128
+    assert_standin_weights(lr)
+    assert lr.cfg.model.type == 'SegRefiner'
+
+
+def test_named_weights_for_a_config(tiny_config, weights_home):
+    with pytest.raises(FileNotFoundError, match='segrefiner_hr_latest.pth'):
+        init_refiner('hr')  # fails before the model is built
+    with pytest.raises(FileNotFoundError, match='segrefiner_lr_latest.pth'):
+        init_refiner(tiny_config, 'lr')
+    random = init_refiner('lr',
+                          'random',
+                          cfg_options={
+                              'model.denoise_model.model_channels': 32,
+                              'model.denoise_model.channel_mult': (1, 2)
+                          })
+    assert random.denoise_model.model_channels == 32

@@ -31,3 +31,13 @@ def test_demo_names_a_missing_input(repo_root, tiny_config, tmp_path):
     assert run.returncode == 1
     assert 'nope.jpg' in run.stderr
     assert not (tmp_path / 'x.png').exists()
+
+
+def test_demo_refuses_a_malicious_checkpoint(repo_root, tiny_config, tmp_path,
+                                             malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    run = run_demo(repo_root, '--config', tiny_config, '--checkpoint',
+                   str(evil), '--out', str(tmp_path / 'x.png'))
+    assert run.returncode == 1
+    assert 'refused to load' in run.stderr and "'io.open'" in run.stderr
+    assert not marker.exists() and not (tmp_path / 'x.png').exists()

@@ -68,7 +68,8 @@ def test_identity_refiner_and_stock_keys_for_each_family(
     cfg = Config.fromfile(
         os.path.join(repo_root, 'configs/mmdet', f'segrefiner-lr_{name}.py'))
     _shrink(cfg.model.detector)
-    cfg.model.refiner = dict(type='SegRefiner', config=tiny_config)
+    cfg.model.refiner = dict(type='SegRefiner', config=tiny_config,
+                            checkpoint='random')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).eval()
     stock_state = model.detector.state_dict()

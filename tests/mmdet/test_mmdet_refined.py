@@ -62,7 +62,7 @@ def data_root(tmp_path_factory) -> str:
 
 @pytest.fixture(scope='module')
 def refiner_cfg(tiny_config) -> dict:
-    return dict(type='SegRefiner', config=tiny_config,
+    return dict(type='SegRefiner', config=tiny_config, checkpoint='random',
                 test_cfg=dict(model_size=32, area_thr=16, seed=0))
 
 
@@ -199,3 +199,33 @@ def test_runner_test_with_coco_metric(repo_root, data_root, stock,
 def test_rescale_false_is_refused(wrapped):
     with pytest.raises(ValueError, match='rescale'):
         wrapped.predict(torch.zeros(1, 3, 32, 32), [], rescale=False)
+
+
+def test_the_example_refiner_loads_the_cached_lr_weights(
+        repo_root, data_root, lr_home, assert_standin_weights):
+    example = Config.fromfile(os.path.join(repo_root, EXAMPLE)).model.refiner
+    assert 'checkpoint' not in example  # the official LR from the cache
+    model = init_refined_detector(_config(repo_root, data_root, example),
+                                  device='cpu')
+    assert_standin_weights(model.refiner)
+
+
+def test_missing_or_malicious_refiner_weights_fail_at_build(
+        repo_root, data_root, weights_home, tiny_config, stock,
+        malicious_checkpoint):
+    cfg = Config.fromfile(os.path.join(repo_root, EXAMPLE))
+    with pytest.raises(FileNotFoundError) as info:
+        mmdet_apis.init_detector(cfg, device='cpu', cfg_options={})
+    assert os.path.join(weights_home, 'segrefiner_lr_latest.pth') in str(
+        info.value)
+    assert 'drive.google.com' in str(info.value)
+    evil, marker = malicious_checkpoint
+    with pytest.raises(RuntimeError, match='refused to load'):
+        init_refined_detector(_config(repo_root, data_root, dict(
+            type='SegRefiner', config=tiny_config, checkpoint=str(evil))),
+                              device='cpu')
+    plain = _config(repo_root, data_root, dict(
+        type='SegRefiner', config=tiny_config, checkpoint='random'))
+    with pytest.raises(RuntimeError, match='refused to load'):
+        init_refined_detector(plain, str(evil), device='cpu')  # host file
+    assert not marker.exists()

@@ -268,3 +268,48 @@ def test_host_image_inverts_a_flipped_padded_rgb_model_input():
                      pre, (50, 60))
     rgb = torch.from_numpy(bgr[..., ::-1].copy()).permute(2, 0, 1)
     assert torch.equal(out, rgb)
+
+
+LITERAL = ('configs/mmseg/'
+           'segrefiner-lr_deeplabv3plus_r50-d8_4xb2-80k_cityscapes-512x1024.py')
+
+
+def test_the_literal_config_loads_the_cached_lr_weights(
+        repo_root, lr_home, assert_standin_weights):
+    cfg = Config.fromfile(os.path.join(repo_root, LITERAL))
+    assert cfg.model.refiner == dict(type='SegRefiner', test_cfg=dict(seed=0))
+    model = mmseg_apis.init_model(cfg, device='cpu')
+    assert_standin_weights(model.refiner)
+    assert model.refiner.test_cfg['seed'] == 0
+
+
+def test_an_empty_cache_fails_at_build_naming_the_release(
+        repo_root, weights_home, data_root, tiny_config):
+    cfg = Config.fromfile(os.path.join(repo_root, LITERAL))
+    with pytest.raises(FileNotFoundError) as info:
+        mmseg_apis.init_model(cfg, device='cpu')
+    message = str(info.value)
+    assert os.path.join(weights_home, 'segrefiner_lr_latest.pth') in message
+    assert 'drive.google.com' in message and 'get_weights.py' in message
+    with pytest.raises(FileNotFoundError, match='segrefiner_hr_latest.pth'):
+        _wrapped_model(data_root, dict(type='SegRefiner', checkpoint='hr'))
+    random = _wrapped_model(data_root, dict(
+        type='SegRefiner', config=tiny_config, checkpoint='random'))
+    assert random.refiner.denoise_model.model_channels == 32
+
+
+def _wrapped_model(data_root, refiner):
+    return mmseg_apis.init_model(_config('fcn', data_root, refiner),
+                                 device='cpu')
+
+
+def test_malicious_refiner_or_host_checkpoints_are_refused(
+        data_root, tiny_config, malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    with pytest.raises(RuntimeError, match='refused to load'):
+        _wrapped_model(data_root, dict(type='SegRefiner', config=tiny_config,
+                                       checkpoint=str(evil)))
+    with pytest.raises(RuntimeError, match="refused to load.*'io.open'"):
+        mmseg_apis.init_model(_config('fcn', data_root), str(evil),
+                              device='cpu')  # the host's own checkpoint
+    assert not marker.exists()

@@ -41,3 +41,21 @@ def test_convert_reports_bad_input_and_keeps_existing_output(
     assert run.returncode != 0
     assert 'bad.pth' in run.stderr and 'missing keys' in run.stderr
     assert dst.read_bytes() == b'previous result'
+
+
+def test_convert_and_export_refuse_a_malicious_checkpoint(
+        tmp_path, tiny_config, repo_root, malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    for tool, args in (('convert_official_checkpoint.py',
+                        [str(evil), str(tmp_path / 'c.pth'), '--config',
+                         tiny_config]),
+                       ('export_weights.py',
+                        [tiny_config, str(evil), str(tmp_path / 'e.pth')])):
+        run = subprocess.run([sys.executable, f'{repo_root}/tools/{tool}',
+                              *args], capture_output=True, text=True,
+                             cwd=repo_root)
+        assert run.returncode != 0, tool
+        assert 'refused to load' in run.stderr, tool
+    assert not marker.exists()
+    assert not (tmp_path / 'c.pth').exists()
+    assert not (tmp_path / 'e.pth').exists()

@@ -389,3 +389,21 @@ def test_inference_options_pass_through(tmp_path, run_tool):
     code, io = run_tool(images, masks, '--out', tmp_path / 'bad',
                         '--reference', '--precision', 'bf16', *TINY)
     assert code == 1 and 'needs fast=True' in io.err
+
+
+def test_a_malicious_checkpoint_is_refused(tmp_path, run_tool,
+                                           malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    for sub in ('images', 'masks'):
+        (tmp_path / sub).mkdir()
+    mask = ellipse((48, 64))
+    cv2.imwrite(str(tmp_path / 'images' / 'a.png'), photo(mask))
+    cv2.imwrite(str(tmp_path / 'masks' / 'a.png'), mask)
+    code, output = run_tool(tmp_path / 'images', tmp_path / 'masks', '--out',
+                            tmp_path / 'out', '--no-progress', *TINY,
+                            '--checkpoint', evil)
+    assert code == 1
+    assert 'refused to load' in output.err and str(evil) in output.err
+    assert '--trust-checkpoint' in output.err
+    assert not marker.exists()
+    assert not (tmp_path / 'out' / 'a.png').exists()

@@ -161,3 +161,13 @@ def test_missing_data_root_is_one_line(tmp_path, run_tool):
     assert code == 1
     assert output.err.strip() == f'error: {tmp_path / "nowhere"}: no such ' \
         'folder'
+
+
+def test_a_malicious_checkpoint_is_refused(tmp_path, run_tool,
+                                           malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    code, output = run_tool(TINY[0], evil, '--dataset', 'folder',
+                            '--data-root', tmp_path)
+    assert code == 1
+    assert 'refused to load' in output.err and str(evil) in output.err
+    assert not marker.exists()

@@ -117,3 +117,76 @@ def test_two_process_ddp_ends_with_identical_weights(repo_root, composites,
     assert all(torch.equal(rank0[k], rank1[k]) for k in rank0)
     saved = torch.load(tmp_path / 'wd' / 'iter_4.pth', weights_only=False)
     assert all(torch.equal(saved['state_dict'][k], rank0[k]) for k in rank0)
+
+
+
+def tiny_training_config(tmp_path, repo_root, data_root) -> str:
+    """The tiny config (segrefiner_tiny.py) on the generated composites."""
+    config = tmp_path / 'tiny_train.py'
+    config.write_text(textwrap.dedent(f'''
+        _base_ = ['{repo_root}/configs/segrefiner/segrefiner_tiny.py']
+        model = dict(test_cfg=dict(model_size=32))
+        train_dataloader = dict(
+            batch_size=2, num_workers=0, persistent_workers=False,
+            dataset=dict(
+                _delete_=True, type='RefineFolderDataset',
+                data_root='{data_root}',
+                data_prefix=dict(img_path='images', gt_path='masks'),
+                pipeline=[
+                    dict(type='LoadRefinerData'),
+                    dict(type='GenerateCoarseMask', iou_target=0.8),
+                    dict(type='ObjectCrop', pad=40),
+                    dict(type='ResizeTo', size=32),
+                    dict(type='PackRefinerInputs')]))
+        param_scheduler = [dict(type='ConstantLR', factor=1.0,
+                                by_epoch=False)]
+        default_hooks = dict(logger=dict(interval=1),
+                             checkpoint=dict(interval=2))
+    '''))
+    return str(config)
+
+
+def train_tiny(repo_root, config, work_dir, iters, *extra):
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    return subprocess.run([
+        sys.executable, f'{repo_root}/tools/train.py', config, '--work-dir',
+        str(work_dir), '--cfg-options', f'train_cfg.max_iters={iters}', *extra
+    ], capture_output=True, text=True, env=env, cwd=repo_root, timeout=600)
+
+
+def test_a_checkpoint_hook_file_loads_for_inference_and_resumes(
+        repo_root, composites, tmp_path):
+    config = tiny_training_config(tmp_path, repo_root, composites)
+    run = train_tiny(repo_root, config, tmp_path / 'wd', 2)
+    assert run.returncode == 0, run.stderr[-3000:]
+    path = tmp_path / 'wd' / 'iter_2.pth'
+    # a full mmengine checkpoint: optimizer, message_hub, numpy in meta
+    with pytest.raises(Exception, match='Weights only load failed'):
+        torch.load(path, weights_only=True)
+    from segrefiner.apis import init_refiner
+    model = init_refiner(config, str(path))
+    saved = torch.load(path, weights_only=False)['state_dict']
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, saved[key]), key
+    run = train_tiny(repo_root, config, tmp_path / 'wd', 3, '--resume')
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert 'local_as_data backend' in log and 'resumed epoch: 0, iter: 2' in log
+    assert (tmp_path / 'wd' / 'iter_3.pth').exists()
+
+
+def test_training_refuses_a_malicious_load_from_and_resume(
+        repo_root, composites, tmp_path, malicious_checkpoint):
+    evil, marker = malicious_checkpoint
+    config = tiny_training_config(tmp_path, repo_root, composites)
+    run = train_tiny(repo_root, config, tmp_path / 'wd', 1,
+                     f'load_from={evil}')
+    assert run.returncode != 0
+    assert 'refused to load' in run.stderr and "'io.open'" in run.stderr
+    work_dir = tmp_path / 'resume'
+    work_dir.mkdir()
+    (work_dir / 'last_checkpoint').write_text(str(evil))
+    run = train_tiny(repo_root, config, work_dir, 1, '--resume')
+    assert run.returncode != 0
+    assert 'refused to load' in run.stderr and str(evil) in run.stderr
+    assert not marker.exists()

@@ -21,7 +21,9 @@ def test_demo_writes_the_four_panel_picture(repo_root, tiny_config,
     assert str(out) in run.stdout
     picture = load_image(str(out))
     assert picture.shape[0] == 360 + 28  # panel height + title bar
-    assert picture.shape[1] == 4 * 360 + 3 * 6  # four square panels
+    sample = load_image(f'{repo_root}/demo/sample/image.jpg')
+    width = round(sample.shape[1] * 360 / sample.shape[0])
+    assert picture.shape[1] == 4 * width + 3 * 6  # four panels, the sample's aspect
 
 
 def test_demo_names_a_missing_input(repo_root, tiny_config, tmp_path):

@@ -88,3 +88,21 @@ def test_lr_pipeline_crops_an_lvis_object(repo_root, tmp_path):
     sample = DATASETS.build(cfg)[0]
     assert tuple(sample['inputs'].shape) == (3, 256, 256)
     assert 0 < float(sample['data_samples'].gt_mask.float().mean()) < 1
+
+
+def test_demo_recipe_mixes_real_photos_and_composites(repo_root, tmp_path):
+    rng = np.random.default_rng(1)
+    for name in ('real', 'composites'):
+        write_sample(tmp_path / name / 'images', tmp_path / name / 'masks',
+                     'a', rng, ())
+    cfg = load(repo_root, 'segrefiner_demo')
+    assert cfg.model.test_cfg.safeguard == dict(band=0.08, min_iou=0.7)
+    data = cfg.train_dataloader.dataset
+    data.datasets[0].data_root = str(tmp_path / 'real')
+    data.datasets[1].data_root = str(tmp_path / 'composites')
+    data.datasets[1].indices = 1
+    dataset = DATASETS.build(data)
+    assert len(dataset) == 2
+    sample = dataset[0]
+    assert len(sample['inputs']) == 2  # the object crop and the patch
+    assert all(tuple(x.shape) == (3, 128, 128) for x in sample['inputs'])

@@ -10,9 +10,10 @@
 _base_ = ['./segrefiner_tiny.py']
 
 size = 128
+# test_cfg as segrefiner/model_zoo/demo_config.py (the embedded model)
 model = dict(test_cfg=dict(model_size=size,
                            safeguard=dict(band=0.08, min_iou=0.7),
-                           auto_hr=False))  # as segrefiner/model_zoo/demo_config.py
+                           auto_hr=False))
 
 coarse_weights = dict(official=0.35, mild=0.15, mask_head=0.15, low_res=0.1,
                       morph=0.1, exact=0.15)

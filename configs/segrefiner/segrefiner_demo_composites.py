@@ -1,8 +1,9 @@
 # Stage 1 of the embedded demo model (segrefiner_demo.py is stage 2): the
 # tiny UNet at 128 px, trained on CPU on composites from scikit-image's
 # bundled photos (tools/gen_composites.py) with online coarse masks, the
-# LR object-crop recipe, and the stable recipe (linear warm-up, gradient clipping) instead of the official lr with no
-# warm-up, which diverges for many users (official issues #4, #22).
+# LR object-crop recipe, and the stable recipe (linear warm-up, gradient
+# clipping) instead of the official lr with no warm-up, which diverges for
+# many users (official issues #4, #22).
 _base_ = ['./segrefiner_tiny.py']
 
 size = 128

@@ -15,7 +15,8 @@ from .composites import (PHOTOS, Composite, load_photo, make_composite,
 from ..io import list_masks
 from .offline import generate_coarse_masks, generate_composites, name_seed
 from .transforms import (ContextCrop, GenerateCoarseMask, LoadRefinerData,
-                         MixedCoarseMask, ObjectCrop, PackRefinerInputs, PatchCrop,
+                         MixedCoarseMask, ObjectCrop, PackRefinerInputs,
+                         PatchCrop,
                          RandomTransform, RefinerTransform, ResizeTo,
                          SharedRandomFlip, mask_bbox)
 

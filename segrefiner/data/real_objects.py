@@ -1,6 +1,7 @@
 """Object masks whose edges follow real image content, made offline.
 
-Three labellers, each a function of an explicit :class:`numpy.random.Generator`:
+Three labellers, each a function of an explicit
+:class:`numpy.random.Generator`:
 
 * :func:`grabcut_object`: GrabCut (Rother et al. 2004, OpenCV's
   ``cv2.grabCut``) from a random box. Masks whose outline runs along the box
@@ -144,7 +145,8 @@ def region_object(image: np.ndarray,
         candidates = np.fromiter(frontier, int)
         dist = np.linalg.norm(colour[candidates] - mean, axis=1)
         best = int(candidates[np.argmin(dist)])
-        mean = (mean * total + colour[best] * area[best]) / (total + area[best])
+        mean = (mean * total + colour[best] * area[best]) / (total +
+                                                              area[best])
         total += area[best]
         chosen.add(best)
         frontier |= neighbours[best]
@@ -180,7 +182,8 @@ def paste_object(source: np.ndarray, mask: np.ndarray, target: np.ndarray,
     obj = cv2.resize(source[y0:y1, x0:x1], (ow, oh), interpolation=interp)
     alpha = cv2.resize(mask[y0:y1, x0:x1].astype(np.float32), (ow, oh),
                        interpolation=cv2.INTER_LINEAR)
-    px, py = int(rng.integers(0, tw - ow + 1)), int(rng.integers(0, th - oh + 1))
+    px = int(rng.integers(0, tw - ow + 1))
+    py = int(rng.integers(0, th - oh + 1))
     out_mask = np.zeros((th, tw), np.uint8)
     out_mask[py:py + oh, px:px + ow] = alpha >= 0.5
     obj_mask = clean_object(out_mask)

@@ -127,7 +127,8 @@ def generate_real_samples(out_dir: os.PathLike,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     listing: List[str] = [f'{p.name}\t{p.path}' for p in photos]
-    atomic_write_bytes(out / 'photos.tsv', ('\n'.join(listing) + '\n').encode())
+    atomic_write_bytes(out / 'photos.tsv',
+                       ('\n'.join(listing) + '\n').encode())
     task = partial(_sample_task, photos=list(photos), out_dir=out, seed=seed,
                    max_side=max_side, coarse_sources=tuple(coarse_sources))
     return run_tasks(task, range(num), workers)

@@ -62,7 +62,8 @@ def boundary_band(coarse: torch.Tensor, band: float,
         ``(N, H, W)`` bool map, True within the band.
 
     Examples:
-        >>> m = torch.zeros(1, 40, 40, dtype=torch.bool); m[0, 10:30, 10:30] = 1
+        >>> m = torch.zeros(1, 40, 40, dtype=torch.bool)
+        >>> m[0, 10:30, 10:30] = True
         >>> allowed = boundary_band(m, band=0.1)
         >>> bool(allowed[0, 10, 10]), bool(allowed[0, 20, 20])
         (True, False)

@@ -1,4 +1,4 @@
-"""The protocols apply ``test_cfg['safeguard']`` and ``test_cfg['auto_hr']``."""
+"""The protocols apply ``test_cfg`` keys ``safeguard`` and ``auto_hr``."""
 import torch
 
 from segrefiner.protocols.modes import choose_mode, refine_mask

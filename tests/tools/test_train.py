@@ -55,7 +55,7 @@ def losses(log: str):
 
 
 def test_short_training_lowers_the_loss(repo_root, composites, tmp_path):
-    config = f'{repo_root}/configs/segrefiner/segrefiner_demo.py'
+    config = f'{repo_root}/configs/segrefiner/segrefiner_demo_composites.py'
     run = run_train(repo_root, config, tmp_path, composites, 40,
                     ['optim_wrapper.optimizer.lr=0.002'])
     assert run.returncode == 0, run.stderr[-3000:]
@@ -90,7 +90,7 @@ def test_two_process_ddp_ends_with_identical_weights(repo_root, composites,
     (tmp_path / 'dump_hook.py').write_text(DUMP_HOOK)
     config = tmp_path / 'ddp.py'
     config.write_text(textwrap.dedent(f'''
-        _base_ = ['{repo_root}/configs/segrefiner/segrefiner_demo.py']
+        _base_ = ['{repo_root}/configs/segrefiner/segrefiner_demo_composites.py']
         custom_imports = dict(imports=['segrefiner', 'dump_hook'],
                               allow_failed_imports=False)
         custom_hooks = [dict(type='DumpWeightsHook')]

@@ -18,20 +18,22 @@ Usage::
 or a ``.pkl`` / ``.json`` file); ``PREDICTIONS`` defaults to ``IMAGES``, which
 only BIG's one-folder layout uses. ``--format auto`` picks ``mmdet-pkl`` for a
 ``.pkl``, ``coco-json`` for a ``.json``, ``big`` for ``*_im``/``*_seg`` files
-and ``masks`` otherwise: label-map folders look like masks, name them with
-``--format labelmap``. Images may be grayscale, RGBA or 16-bit; masks 0/1 or
+and ``masks`` otherwise; a ``masks`` folder whose PNGs hold more than two
+values (label maps) is refused: name label maps with ``--format labelmap``. Images may be grayscale, RGBA or 16-bit; masks 0/1 or
 0/255, PNG or JPEG.
 
 Folder formats write each refined prediction to ``OUT_DIR`` under its input's
 file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
 unchanged with a warning); ``mmdet-pkl`` and ``coco-json`` write one file of
-the input's structure with refined RLE masks. Every file is written under a
+the input's structure with refined RLE masks, and only if at least one image
+was refined (masks under the model's ``area_thr`` pass through unchanged). Every file is written under a
 temporary name and renamed, so an interrupted run leaves no partial output;
 ``--resume`` skips outputs that exist (for one-file outputs, the images done,
 kept in a hidden ``.NAME.partial`` folder beside it until the file is written).
 Inputs are never overwritten. Each bad input (unreadable, size mismatch
 without ``--resize-mask``, unmatched) gets one ``error:`` line on stderr and
-the rest go on; the run ends with a summary and exits with 1 if any failed.
+the rest go on; the run ends with a summary (refined, passed through and
+why, skipped, failed) and exits with 1 if any failed or nothing was written.
 Without ``--config`` the embedded default model is used.
 """
 import argparse
@@ -156,7 +158,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'error: {error}', file=sys.stderr)
         return 1
     print(report.summary())
-    return 1 if report.failures else 0
+    if report.not_written:
+        print(f'error: {args.out} not written: {report.not_written}',
+              file=sys.stderr)
+    return 1 if report.failures or report.not_written else 0
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
 Usage::
 
     python demo/demo.py                          # bundled sample, embedded model
-    python demo/demo.py IMAGE MASK --out result.png
+    python demo/demo.py IMAGE MASK --out result.png  # your image and its mask
     python demo/demo.py IMAGE MASK --config configs/segrefiner/segrefiner_hr.py \
         --checkpoint segrefiner_hr_latest.pth --mode hr
 
@@ -30,8 +30,10 @@ SAMPLE_MASK = os.path.join(HERE, 'sample', 'coarse.png')
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('image', nargs='?', default=SAMPLE_IMAGE)
-    parser.add_argument('mask', nargs='?', default=SAMPLE_MASK)
+    parser.add_argument('image', nargs='?', metavar='IMAGE',
+                        help='the picture (default: the bundled sample)')
+    parser.add_argument('mask', nargs='?', metavar='MASK',
+                        help='its coarse mask (needed with IMAGE)')
     parser.add_argument('--out', default='outputs/demo.png')
     parser.add_argument('--config', help='default: the embedded model')
     parser.add_argument('--checkpoint')
@@ -39,7 +41,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--device', default='cpu')
     add_inference_args(parser)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.image is None:
+        args.image, args.mask = SAMPLE_IMAGE, SAMPLE_MASK
+    elif args.mask is None:
+        parser.error('IMAGE needs its coarse MASK (demo.py IMAGE MASK); '
+                     'without both the bundled sample is refined')
+    return args
 
 
 def main() -> int:

@@ -14,7 +14,9 @@ Each sample's coarse mask is refined once per seed
 are written under ``--out-dir`` (BIG ``*_refine.png``, DIS
 ``<subset>/<name>.png``, folder: the mask's name), and a table shows
 dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
-refinements (mean ± std over seeds). ``CHECKPOINT`` may be ``none`` (random
+refinements (mean ± std over seeds), headed by the mode that ran
+(default: ``hr`` for BIG and DIS, the official protocol; ``auto`` for a
+folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``none`` (random
 weights). Bad inputs are reported one line each; the exit status is then 1.
 See docs/evaluation.md.
 """
@@ -33,6 +35,11 @@ from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 
 
+#: Each dataset's protocol: BIG and DIS5K are scored in the official HR
+#: protocol; a folder of saved predictions is refined as refine.py would.
+DEFAULT_MODES = dict(big='hr', dis='hr', folder='auto')
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='model config file')
@@ -48,9 +55,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
     parser.add_argument('--out-dir', help='write the refined masks here')
     parser.add_argument('--mode',
-                        default='hr',
                         choices=['auto', 'lr', 'hr'],
-                        help='refinement protocol (official: hr)')
+                        help='refinement protocol (default: the data\'s: '
+                        'hr for big and dis, the official protocol; auto '
+                        'for folder, as refine.py and demo.py)')
     parser.add_argument('--seeds',
                         nargs='+',
                         type=int,
@@ -68,7 +76,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'CascadePSP >128')
     parser.add_argument('--json', help='also write the results here')
     add_inference_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.mode is None:
+        args.mode = DEFAULT_MODES[args.dataset]
+    return args
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -94,8 +105,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                               label=Path(args.data_root).resolve().name,
                               progress=True,
                               options=options)
-    summary = report.summary()
+    summary = dict(report.summary(), mode=args.mode)
     print()
+    print(f'{args.dataset} {args.data_root}: mode {args.mode}, seeds '
+          f'{" ".join(map(str, args.seeds))}')
     print(format_table(summary))
     if args.out_dir is not None:
         print(f'{report.written} refined masks in {args.out_dir}')

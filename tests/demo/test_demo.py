@@ -31,3 +31,13 @@ def test_demo_names_a_missing_input(repo_root, tiny_config, tmp_path):
     assert run.returncode == 1
     assert 'nope.jpg' in run.stderr
     assert not (tmp_path / 'x.png').exists()
+
+
+def test_an_image_without_its_mask_is_refused(repo_root, tiny_config,
+                                              tmp_path):
+    image = f'{repo_root}/demo/sample/image.jpg'
+    run = run_demo(repo_root, image, '--config', tiny_config, '--out',
+                   str(tmp_path / 'x.png'))
+    assert run.returncode == 2
+    assert 'error: IMAGE needs its coarse MASK' in run.stderr
+    assert not (tmp_path / 'x.png').exists()

@@ -18,7 +18,9 @@ import time
 import numpy as np
 
 from segrefiner.apis import init_refiner, refine
-from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_seed_arg, check_device,
+                                 inference_options_of, warn_random_weights)
 from segrefiner.io import load_image, load_mask, write_image
 from segrefiner.visualization import (GREEN, ORANGE, heatmap, overlay,
                                       panel_strip)
@@ -34,14 +36,15 @@ def parse_args() -> argparse.Namespace:
                         help='the picture (default: the bundled sample)')
     parser.add_argument('mask', nargs='?', metavar='MASK',
                         help='its coarse mask (needed with IMAGE)')
-    parser.add_argument('--out', default='outputs/demo.png')
+    add_output_arg(parser, 'the picture (default: outputs/demo.png)')
     parser.add_argument('--config', help='default: the embedded model')
     parser.add_argument('--checkpoint')
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--device', default='cpu')
+    add_seed_arg(parser)
+    add_device_arg(parser)
     add_inference_args(parser)
     args = parser.parse_args()
+    args.out = args.out or 'outputs/demo.png'
     if args.image is None:
         args.image, args.mask = SAMPLE_IMAGE, SAMPLE_MASK
     elif args.mask is None:
@@ -53,8 +56,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     try:
+        check_device(args.device)
         image, coarse = load_image(args.image), load_mask(args.mask)
         model = init_refiner(args.config, args.checkpoint, args.device)
+        if args.config is not None and args.checkpoint is None:
+            warn_random_weights('demo.py')
         start = time.perf_counter()
         probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
                        return_probs=True,

@@ -46,7 +46,10 @@ from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
-from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_progress_arg,
+                                 add_seed_arg, check_device,
+                                 inference_options_of)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
@@ -69,9 +72,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         metavar='PREDICTIONS',
                         help='mask / label-map folder, .pkl or .json '
                         '(default: IMAGES, for BIG)')
-    parser.add_argument('--out',
-                        required=True,
-                        help='output folder (folder formats) or file')
+    add_output_arg(parser, 'output folder (folder formats) or file',
+                   required=True)
     parser.add_argument('--format',
                         default='auto',
                         choices=('auto', ) + FORMATS,
@@ -84,8 +86,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         nargs='+',
                         action=DictAction,
                         help='config overrides, key=value')
-    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
-    parser.add_argument('--seed', type=int, default=0, help='sampling seed')
+    add_device_arg(parser)
+    add_seed_arg(parser)
     parser.add_argument('--mode',
                         default='auto',
                         choices=['auto', 'lr', 'hr'],
@@ -102,9 +104,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--resume',
                         action='store_true',
                         help='skip outputs that are already complete')
-    parser.add_argument('--no-progress',
-                        action='store_true',
-                        help='no progress bar')
+    add_progress_arg(parser)
     add_inference_args(parser)
     args = parser.parse_args(argv)
     if args.predictions is None:
@@ -136,6 +136,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not Path(args.images).is_dir():
             raise FileNotFoundError(f'{args.images}: no such folder')
         check_output(args.out, inputs)  # before the model loads
+        check_device(args.device)
         model = init_refiner(args.config, args.checkpoint, args.device,
                              args.cfg_options)
         options = BatchOptions(seed=args.seed,

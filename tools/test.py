@@ -30,7 +30,10 @@ import torch
 from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_progress_arg,
+                                 add_seed_arg, check_device,
+                                 inference_options_of, warn_random_weights)
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 
@@ -53,18 +56,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='coarse masks: dis: folder of per-subset '
                         'folders; folder: the coarse folder')
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
-    parser.add_argument('--out-dir', help='write the refined masks here')
+    add_output_arg(parser, 'write the refined masks in this folder')
     parser.add_argument('--mode',
                         choices=['auto', 'lr', 'hr'],
                         help='refinement protocol (default: the data\'s: '
                         'hr for big and dis, the official protocol; auto '
                         'for folder, as refine.py and demo.py)')
-    parser.add_argument('--seeds',
-                        nargs='+',
-                        type=int,
-                        default=[0],
-                        help='one refinement per seed; mean ± std over them')
-    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
+    add_seed_arg(parser, many=True)
+    add_device_arg(parser)
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,
@@ -75,6 +74,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='mask binarisation: SegRefiner >=128, '
                         'CascadePSP >128')
     parser.add_argument('--json', help='also write the results here')
+    add_progress_arg(parser)
     add_inference_args(parser)
     args = parser.parse_args(argv)
     if args.mode is None:
@@ -88,11 +88,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if checkpoint is None:
         torch.manual_seed(0)  # random weights, the same in every run
     try:
+        check_device(args.device)
         model = init_refiner(args.config, checkpoint, args.device,
                              args.cfg_options)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)
+        if checkpoint is None:
+            warn_random_weights('test.py')
     except (OSError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
@@ -100,18 +103,18 @@ def main(argv: Optional[List[str]] = None) -> int:
                               dataset,
                               args.seeds,
                               args.mode,
-                              args.out_dir,
+                              args.out,
                               args.rule,
                               label=Path(args.data_root).resolve().name,
-                              progress=True,
+                              progress=not args.no_progress,
                               options=options)
     summary = dict(report.summary(), mode=args.mode)
     print()
     print(f'{args.dataset} {args.data_root}: mode {args.mode}, seeds '
           f'{" ".join(map(str, args.seeds))}')
     print(format_table(summary))
-    if args.out_dir is not None:
-        print(f'{report.written} refined masks in {args.out_dir}')
+    if args.out is not None:
+        print(f'{report.written} refined masks in {args.out}')
     if report.unscored:
         print(f'{report.unscored} samples had no GT and were not scored')
     if args.json is not None:

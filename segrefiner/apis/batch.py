@@ -8,8 +8,8 @@ and goes on, refuses to overwrite its inputs and shows the same progress bar
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import (Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple,
-                    TypeVar)
+from typing import (Any, Callable, Dict, List, Optional, Protocol, Sequence,
+                    Tuple, TypeVar)
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
@@ -137,8 +137,8 @@ def run_batch(items: Sequence[Item], name_of: Callable[[Item], Any],
     """Run ``step(item, warn)`` over ``items`` with a bar, counting outcomes.
 
     A step returns ``(counter, value)``: ``report.<counter>`` is incremented
-    (unless ``None``; ``'passed:<reason>'`` counts a pass-through). A step that raises ``OSError`` or ``ValueError``
-    becomes one ``error:`` line on stderr naming ``name_of(item)``, in
+    (unless ``None``; ``'passed:<reason>'`` counts a pass-through). A step
+    that raises ``OSError`` or ``ValueError`` becomes one ``error:`` line on stderr naming ``name_of(item)``, in
     ``report.failures``; its value is ``None``. ``warn(line)`` prints a line
     above the bar.
 

@@ -144,7 +144,8 @@ def test_big_folder_pairs_im_with_seg_and_ignores_gt(tmp_path, run_tool):
     errors = error_lines(io.err)
     assert len(errors) == 2
     assert 'c_im.jpg: no mask' in errors[0] and 'd_seg.png' in errors[1]
-    assert 'refined 2, passed through 0, skipped 0 (resume), failed 2' in io.out
+    assert ('refined 2, passed through 0, skipped 0 (resume), '
+            'failed 2') in io.out
     assert snapshot(big) == before
 
 
@@ -168,7 +169,8 @@ def test_label_maps_round_trip(tmp_path, run_tool):
                         *TINY)
     assert code == 1 and len(error_lines(io.err)) == 1
     assert 'lossy.jpg: a JPEG label map' in io.err
-    assert 'refined 3, passed through 0, skipped 0 (resume), failed 1' in io.out
+    assert ('refined 3, passed through 0, skipped 0 (resume), '
+            'failed 1') in io.out
     for name, mode, classes in (('plain', 'L', {0, 3, 7, 255}),
                                 ('palette', 'P', {0, 3, 7, 255}),
                                 ('deep', 'I;16', {0, 120, 280, 10200})):
@@ -308,7 +310,8 @@ def test_coco_json_round_trip(tmp_path, run_tool):
     assert error_lines(io.err) == [
         f'error: image_id 99: not in {ann}'
     ]
-    assert 'refined 2, passed through 0, skipped 0 (resume), failed 1' in io.out
+    assert ('refined 2, passed through 0, skipped 0 (resume), '
+            'failed 1') in io.out
     refined = json.loads(out.read_text())
     assert len(refined) == len(entries)
     for old, new in zip(entries, refined):
@@ -329,7 +332,8 @@ def test_embedded_model_without_config(tmp_path, run_tool):
     assert code == 0, io.err
     assert 'random weights' not in io.err
     assert io.out.strip() == (
-        f'refined 1, passed through 0, skipped 0 (resume), failed 0; outputs in {out}')
+        f'refined 1, passed through 0, skipped 0 (resume), failed 0; '
+        f'outputs in {out}')
     refined = load_mask(str(out / 'x.png'))
     assert refined.shape == shape and refined.any()
     code, io = run_tool(images, masks, '--out', tmp_path / 'hr', '--mode',

@@ -3,35 +3,57 @@
 Usage::
 
     python demo/demo.py                          # bundled sample, embedded model
-    python demo/demo.py IMAGE MASK --out result.png
+    python demo/demo.py IMAGE MASK --out result.png  # your image and its mask
     python demo/demo.py IMAGE MASK --config hr --mode hr  # official HR weights
 
-The picture shows the image, the coarse mask, the refined mask and the
-per-pixel confidence ``|2p - 1|`` of the last step's probabilities ``p``.
+The picture shows the image, the coarse mask, the refined mask, the ground
+truth (``--gt``; the sample's own by default) and the per-pixel confidence
+``|2p - 1|`` of the last step's probabilities ``p`` with its colour scale;
+the caption names the model, mode, seed and time, and with a truth mask the
+IoU / boundary IoU of the coarse and refined masks. The refined mask is saved
+beside the picture as ``<name>_mask.png`` (0/255). In the ``lr`` protocol the
+confidence panel outlines the crop box in white: outside it nothing is
+sampled and the coarse mask is kept, so the confidence there is 1.
 """
 import argparse
 import os
 import sys
 import time
 
+import cv2
 import numpy as np
+import torch
 
 from segrefiner.apis import init_refiner, refine
-from segrefiner.apis.cli import add_inference_args, inference_options_of
-from segrefiner.io import load_image, load_mask, write_image
-from segrefiner.visualization import (GREEN, ORANGE, heatmap, overlay,
-                                      panel_strip)
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_seed_arg, check_device,
+                                 inference_options_of, warn_random_weights)
+from segrefiner.evaluation import boundary_iou, mask_iou
+from segrefiner.io import load_image, load_mask, write_image, write_mask
+from segrefiner.model_zoo import is_model_name
+from segrefiner.ops import masks_to_boxes, pad_boxes
+from segrefiner.protocols import choose_mode
+from segrefiner.visualization import (GREEN, ORANGE, colour_bar, heatmap,
+                                      overlay, panel_strip, with_caption)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_IMAGE = os.path.join(HERE, 'sample', 'image.jpg')
 SAMPLE_MASK = os.path.join(HERE, 'sample', 'coarse.png')
+SAMPLE_GT = os.path.join(HERE, 'sample', 'gt.png')
+BLUE = (60, 120, 255)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('image', nargs='?', default=SAMPLE_IMAGE)
-    parser.add_argument('mask', nargs='?', default=SAMPLE_MASK)
-    parser.add_argument('--out', default='outputs/demo.png')
+    parser.add_argument('image', nargs='?', metavar='IMAGE',
+                        help='the picture (default: the bundled sample)')
+    parser.add_argument('mask', nargs='?', metavar='MASK',
+                        help='its coarse mask (needed with IMAGE)')
+    parser.add_argument('--gt', metavar='TRUTH',
+                        help='ground-truth mask: adds its panel and IoU / '
+                        'boundary IoU (default for the sample: its truth)')
+    add_output_arg(parser, 'the picture (default: outputs/demo.png); the '
+                   'refined mask goes beside it as <name>_mask.png')
     parser.add_argument('--config',
                         help='config file, or a named model: demo (the '
                         'embedded model, default), lr, hr')
@@ -41,18 +63,46 @@ def parse_args() -> argparse.Namespace:
                         help='unpickle the checkpoint without restrictions '
                         '(only files you trust)')
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--device', default='cpu')
+    add_seed_arg(parser)
+    add_device_arg(parser)
     add_inference_args(parser)
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.out = args.out or 'outputs/demo.png'
+    if args.image is None:
+        args.image, args.mask = SAMPLE_IMAGE, SAMPLE_MASK
+        args.gt = args.gt or SAMPLE_GT
+    elif args.mask is None:
+        parser.error('IMAGE needs its coarse MASK (demo.py IMAGE MASK); '
+                     'without both the bundled sample is refined')
+    return args
+
+
+def model_name(args: argparse.Namespace) -> str:
+    """The model as the caption names it."""
+    if args.config is None:
+        return 'embedded demo model (segrefiner/model_zoo/demo.pth)'
+    weights = os.path.basename(args.checkpoint) if args.checkpoint else (
+        'RANDOM weights')
+    return f'{os.path.basename(args.config)} + {weights}'
 
 
 def main() -> int:
     args = parse_args()
     try:
+        check_device(args.device)
         image, coarse = load_image(args.image), load_mask(args.mask)
+        truth = None if args.gt is None else load_mask(args.gt)
+        if truth is not None and truth.shape != coarse.shape:
+            raise ValueError(f'{args.gt}: size {truth.shape} differs from '
+                             f'the mask size {coarse.shape}')
         model = init_refiner(args.config, args.checkpoint, args.device,
                              trust_checkpoint=args.trust_checkpoint)
+        if args.checkpoint == 'random' or (
+                args.config is not None and args.checkpoint is None
+                and not is_model_name(args.config)):
+            warn_random_weights('demo.py')
+        mode = args.mode if args.mode != 'auto' else choose_mode(
+            model, torch.from_numpy(coarse)) + ' (auto)'
         start = time.perf_counter()
         probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
                        return_probs=True,
@@ -62,14 +112,43 @@ def main() -> int:
         return 1
     seconds = time.perf_counter() - start
     refined = probs >= 0.5
-    picture = panel_strip([
-        image, overlay(image, coarse, ORANGE), overlay(image, refined, GREEN),
-        heatmap(np.abs(2 * probs - 1))
-    ], ['image', 'coarse', 'refined', 'confidence'])
+    panels = [image, overlay(image, coarse, ORANGE),
+              overlay(image, refined, GREEN)]
+    titles = ['image', 'coarse', 'refined']
+    caption = [f'model: {model_name(args)}; mode {mode}; seed {args.seed}; '
+               f'{seconds:.1f} s on {args.device}']
+    if truth is not None:
+        panels.append(overlay(image, truth, BLUE))
+        titles.append('ground truth')
+        caption.append('vs ground truth: ' + ', '.join(
+            f'{name} IoU {mask_iou(mask, truth) * 100:.1f} / boundary IoU '
+            f'{boundary_iou(mask, truth) * 100:.1f}'
+            for name, mask in (('coarse', coarse), ('refined', refined))))
+    confidence = heatmap(np.abs(2 * probs - 1))
+    panels.append(confidence)
+    titles.append('confidence |2p-1|')
+    if mode.startswith('lr') and coarse.any():  # the object crop's box
+        box = pad_boxes(masks_to_boxes(torch.from_numpy(coarse)[None]),
+                        model.test_cfg['pad_width'], *coarse.shape)[0]
+        x0, y0, x1, y1 = (int(v) for v in box)
+        cv2.rectangle(confidence, (x0, y0), (x1 - 1, y1 - 1), (255, 255, 255),
+                      max(1, coarse.shape[0] // 180))
+        caption.append('confidence: the white box is the crop refined (lr); '
+                       'outside it nothing is sampled and the coarse mask '
+                       'is kept, so the confidence there is 1')
+    strip = panel_strip(panels, titles)
+    picture = with_caption(
+        np.hstack([strip, colour_bar(strip.shape[0])]), caption)
+    stem, _ = os.path.splitext(args.out)
+    mask_out = f'{stem}_mask.png'
     write_image(args.out, picture)
+    write_mask(mask_out, refined)
     changed = int((refined != coarse).sum())
     print(f'refined {args.mask} in {seconds:.1f} s: {changed} pixels changed;'
-          f' picture written to {os.path.abspath(args.out)}')
+          f' picture written to {os.path.abspath(args.out)}, refined mask to '
+          f'{os.path.abspath(mask_out)}')
+    if truth is not None:
+        print(caption[1])  # the scores
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Pictures of a refinement: overlays and a side-by-side panel strip."""
+"""Pictures of a refinement: overlays, a panel strip, a colour bar, a caption.
+"""
 from typing import Sequence, Tuple
 
 import cv2
@@ -45,3 +46,32 @@ def panel_strip(panels: Sequence[np.ndarray], titles: Sequence[str],
     for tile in tiles[1:]:
         strip += [gap, tile]
     return np.hstack(strip)
+
+
+def colour_bar(height: int, label: str = '', width: int = 64) -> np.ndarray:
+    """A vertical :func:`heatmap` scale, 1 at the top, with ticks 0, 0.5, 1.
+
+    ``height`` is the panels' height (plus their title bar): the bar fills
+    it below a title bar holding ``label``.
+    """
+    body = height - 28
+    ramp = np.linspace(1, 0, body)[:, None].repeat(16, axis=1)
+    bar = np.full((height, width, 3), 255, np.uint8)
+    bar[28:, 4:20] = heatmap(ramp)
+    for value in (1.0, 0.5, 0.0):
+        y = 28 + round((1 - value) * (body - 1))
+        cv2.line(bar, (20, y), (24, y), (0, 0, 0), 1)
+        cv2.putText(bar, f'{value:g}', (26, min(max(y + 5, 40), height - 4)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(bar, label, (2, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
+                (0, 0, 0), 1, cv2.LINE_AA)
+    return bar
+
+
+def with_caption(picture: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+    """``picture`` with ``lines`` of text below it, 22 px each."""
+    text = np.full((22 * len(lines) + 6, picture.shape[1], 3), 255, np.uint8)
+    for i, line in enumerate(lines):
+        cv2.putText(text, line, (6, 18 + 22 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (0, 0, 0), 1, cv2.LINE_AA)
+    return np.vstack([picture, text])

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -25,3 +26,12 @@ def test_import_needs_only_torch_mmengine_numpy_opencv():
                          text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith('ok')
+
+
+def test_the_pkg_resources_warning_of_mmengine_is_hidden():
+    run = subprocess.run(
+        [sys.executable, '-c', 'import segrefiner, pkg_resources'],
+        capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONWARNINGS=''))
+    assert run.returncode == 0, run.stderr
+    assert 'pkg_resources is deprecated' not in run.stderr

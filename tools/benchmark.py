@@ -43,6 +43,7 @@ from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
 from segrefiner.apis.agreement import path_agreement
+from segrefiner.apis.cli import add_device_arg, check_device
 from segrefiner.io import load_image, load_mask
 from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
 from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
@@ -61,7 +62,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--configs', nargs='+', default=['tiny', 'full'],
                         choices=sorted(CONFIGS))
-    parser.add_argument('--device', default='cpu')
+    add_device_arg(parser)
     parser.add_argument('--instances', type=int, nargs=2, default=[20, 4],
                         metavar=('TINY', 'FULL'),
                         help='instances per image for tiny / full')
@@ -468,6 +469,11 @@ def main() -> int:
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    try:
+        check_device(args.device)
+    except ValueError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
     if args.memory_probe:
         memory_probe(args)
         return 0

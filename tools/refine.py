@@ -18,20 +18,22 @@ Usage::
 or a ``.pkl`` / ``.json`` file); ``PREDICTIONS`` defaults to ``IMAGES``, which
 only BIG's one-folder layout uses. ``--format auto`` picks ``mmdet-pkl`` for a
 ``.pkl``, ``coco-json`` for a ``.json``, ``big`` for ``*_im``/``*_seg`` files
-and ``masks`` otherwise: label-map folders look like masks, name them with
-``--format labelmap``. Images may be grayscale, RGBA or 16-bit; masks 0/1 or
-0/255, PNG or JPEG.
+and ``masks`` otherwise; a ``masks`` folder whose PNGs hold more than two
+values (label maps) is refused: name label maps with ``--format labelmap``.
+Images may be grayscale, RGBA or 16-bit; masks 0/1 or 0/255, PNG or JPEG.
 
 Folder formats write each refined prediction to ``OUT_DIR`` under its input's
 file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
 unchanged with a warning); ``mmdet-pkl`` and ``coco-json`` write one file of
-the input's structure with refined RLE masks. Every file is written under a
-temporary name and renamed, so an interrupted run leaves no partial output;
+the input's structure with refined RLE masks, and only if at least one image
+was refined (masks under the model's ``area_thr`` pass through unchanged).
+Every file is written under a temporary name and renamed, so an interrupted run leaves no partial output;
 ``--resume`` skips outputs that exist (for one-file outputs, the images done,
 kept in a hidden ``.NAME.partial`` folder beside it until the file is written).
 Inputs are never overwritten. Each bad input (unreadable, size mismatch
 without ``--resize-mask``, unmatched) gets one ``error:`` line on stderr and
-the rest go on; the run ends with a summary and exits with 1 if any failed.
+the rest go on; the run ends with a summary (refined, passed through and
+why, skipped, failed) and exits with 1 if any failed or nothing was written.
 Without ``--config`` the embedded default model is used.
 """
 import argparse
@@ -44,7 +46,10 @@ from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
-from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_progress_arg,
+                                 add_seed_arg, check_device,
+                                 inference_options_of)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
@@ -68,9 +73,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         metavar='PREDICTIONS',
                         help='mask / label-map folder, .pkl or .json '
                         '(default: IMAGES, for BIG)')
-    parser.add_argument('--out',
-                        required=True,
-                        help='output folder (folder formats) or file')
+    add_output_arg(parser, 'output folder (folder formats) or file',
+                   required=True)
     parser.add_argument('--format',
                         default='auto',
                         choices=('auto', ) + FORMATS,
@@ -90,8 +94,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         nargs='+',
                         action=DictAction,
                         help='config overrides, key=value')
-    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
-    parser.add_argument('--seed', type=int, default=0, help='sampling seed')
+    add_device_arg(parser)
+    add_seed_arg(parser)
     parser.add_argument('--mode',
                         default='auto',
                         choices=['auto', 'lr', 'hr'],
@@ -108,9 +112,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--resume',
                         action='store_true',
                         help='skip outputs that are already complete')
-    parser.add_argument('--no-progress',
-                        action='store_true',
-                        help='no progress bar')
+    add_progress_arg(parser)
     add_inference_args(parser)
     args = parser.parse_args(argv)
     if args.predictions is None:
@@ -143,6 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not Path(args.images).is_dir():
             raise FileNotFoundError(f'{args.images}: no such folder')
         check_output(args.out, inputs)  # before the model loads
+        check_device(args.device)
         model = init_refiner(args.config, args.checkpoint, args.device,
                              args.cfg_options, args.trust_checkpoint)
         options = BatchOptions(seed=args.seed,
@@ -165,7 +168,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'error: {error}', file=sys.stderr)
         return 1
     print(report.summary())
-    return 1 if report.failures else 0
+    if report.not_written:
+        print(f'error: {args.out} not written: {report.not_written}',
+              file=sys.stderr)
+    return 1 if report.failures or report.not_written else 0
 
 
 if __name__ == '__main__':

@@ -14,7 +14,9 @@ Each sample's coarse mask is refined once per seed
 are written under ``--out-dir`` (BIG ``*_refine.png``, DIS
 ``<subset>/<name>.png``, folder: the mask's name), and a table shows
 dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
-refinements (mean ± std over seeds). ``CHECKPOINT`` may be ``none`` (random
+refinements (mean ± std over seeds), headed by the mode that ran
+(default: ``hr`` for BIG and DIS, the official protocol; ``auto`` for a
+folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``none`` (random
 weights). Bad inputs are reported one line each; the exit status is then 1.
 See docs/evaluation.md.
 """
@@ -28,10 +30,18 @@ import torch
 from mmengine.config import DictAction
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import add_inference_args, inference_options_of
+from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+                                 add_output_arg, add_progress_arg,
+                                 add_seed_arg, check_device,
+                                 inference_options_of, warn_random_weights)
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 from segrefiner.model_zoo import RANDOM_WEIGHTS
+
+
+#: Each dataset's protocol: BIG and DIS5K are scored in the official HR
+#: protocol; a folder of saved predictions is refined as refine.py would.
+DEFAULT_MODES = dict(big='hr', dis='hr', folder='auto')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -55,17 +65,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='coarse masks: dis: folder of per-subset '
                         'folders; folder: the coarse folder')
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
-    parser.add_argument('--out-dir', help='write the refined masks here')
+    add_output_arg(parser, 'write the refined masks in this folder')
     parser.add_argument('--mode',
-                        default='hr',
                         choices=['auto', 'lr', 'hr'],
-                        help='refinement protocol (official: hr)')
-    parser.add_argument('--seeds',
-                        nargs='+',
-                        type=int,
-                        default=[0],
-                        help='one refinement per seed; mean ± std over them')
-    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
+                        help='refinement protocol (default: the data\'s: '
+                        'hr for big and dis, the official protocol; auto '
+                        'for folder, as refine.py and demo.py)')
+    add_seed_arg(parser, many=True)
+    add_device_arg(parser)
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,
@@ -76,8 +83,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='mask binarisation: SegRefiner >=128, '
                         'CascadePSP >128')
     parser.add_argument('--json', help='also write the results here')
+    add_progress_arg(parser)
     add_inference_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.mode is None:
+        args.mode = DEFAULT_MODES[args.dataset]
+    return args
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -87,11 +98,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if checkpoint == RANDOM_WEIGHTS:
         torch.manual_seed(0)  # random weights, the same in every run
     try:
+        check_device(args.device)
         model = init_refiner(args.config, checkpoint, args.device,
                              args.cfg_options, args.trust_checkpoint)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)
+        if checkpoint == RANDOM_WEIGHTS:
+            warn_random_weights('test.py')
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
@@ -99,16 +113,18 @@ def main(argv: Optional[List[str]] = None) -> int:
                               dataset,
                               args.seeds,
                               args.mode,
-                              args.out_dir,
+                              args.out,
                               args.rule,
                               label=Path(args.data_root).resolve().name,
-                              progress=True,
+                              progress=not args.no_progress,
                               options=options)
-    summary = report.summary()
+    summary = dict(report.summary(), mode=args.mode)
     print()
+    print(f'{args.dataset} {args.data_root}: mode {args.mode}, seeds '
+          f'{" ".join(map(str, args.seeds))}')
     print(format_table(summary))
-    if args.out_dir is not None:
-        print(f'{report.written} refined masks in {args.out_dir}')
+    if args.out is not None:
+        print(f'{report.written} refined masks in {args.out}')
     if report.unscored:
         print(f'{report.unscored} samples had no GT and were not scored')
     if args.json is not None:

@@ -3,7 +3,8 @@
 Usage::
 
     python tools/train.py configs/segrefiner/segrefiner_demo.py [--amp]
-        [--work-dir DIR] [--resume] [--trust-checkpoint] [--cfg-options k=v ...]
+        [--work-dir DIR] [--seed N] [--resume] [--trust-checkpoint]
+        [--cfg-options k=v ...]
     torchrun --nproc_per_node N tools/train.py CONFIG --launcher pytorch
 
 ``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form. ``load_from``
@@ -19,6 +20,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from segrefiner.apis.cli import add_seed_arg
 from segrefiner.models import native_bf16
 from segrefiner.utils import use_safe_checkpoint_loader
 
@@ -26,7 +28,10 @@ from segrefiner.utils import use_safe_checkpoint_loader
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a SegRefiner')
     parser.add_argument('config', help='training config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument('--work-dir', '--out-dir', '--out', dest='work_dir',
+                        help='where logs and checkpoints go')
+    add_seed_arg(parser, default=None,
+                 help="training seed (the config's randomness.seed)")
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: bf16 autocast on CPU, fp16 '
                         'with dynamic loss scaling on CUDA')
@@ -78,6 +83,8 @@ def main() -> None:
                                   else 'AutocastOptimWrapper')
     if args.launcher != 'none' and not torch.cuda.is_available():
         init_cpu_distributed(cfg)
+    if args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     cfg.resume = args.resume
     Runner.from_cfg(cfg).train()
 

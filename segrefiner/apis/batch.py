@@ -8,8 +8,8 @@ and goes on, refuses to overwrite its inputs and shows the same progress bar
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import (Any, Callable, List, Optional, Protocol, Sequence, Tuple,
-                    TypeVar)
+from typing import (Any, Callable, Dict, List, Optional, Protocol, Sequence,
+                    Tuple, TypeVar)
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
@@ -26,7 +26,8 @@ __all__ = [
 
 Item = TypeVar('Item')
 #: What a batch step returns: the report counter to increment (``None``:
-#: none) and a value collected by :func:`run_batch`.
+#: none; ``'passed:<reason>'``: :meth:`BatchReport.pass_through`) and a
+#: value collected by :func:`run_batch`.
 Outcome = Tuple[Optional[str], Any]
 
 
@@ -56,28 +57,45 @@ class BatchOptions:
 
 @dataclass
 class BatchReport:
-    """What a batch did.
+    """What a batch did, each item counted once.
 
     Attributes:
         out: The output folder or file.
-        refined: Predictions refined and written.
-        passed: Empty masks written unchanged.
-        skipped: Predictions whose output was complete (``resume``).
+        refined: Items refined and written.
+        passed: Items written unchanged, by reason (e.g. ``'empty'``).
+        skipped: Items whose output was complete (``resume``).
         failures: One ``'<file>: <problem>'`` line per bad input.
+        masks: Instance masks refined and passed through (one-file
+            outputs: ``{'refined': n, 'under area_thr=512 px': m}``).
+        not_written: Why a one-file output was not written (``None``: it
+            was, or the outputs are a folder).
     """
     out: str
     refined: int = 0
-    passed: int = 0
+    passed: Dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     failures: List[str] = field(default_factory=list)
+    masks: Dict[str, int] = field(default_factory=dict)
+    not_written: Optional[str] = None
+
+    def pass_through(self, reason: str, count: int = 1) -> None:
+        """Count ``count`` items written unchanged because of ``reason``."""
+        self.passed[reason] = self.passed.get(reason, 0) + count
 
     def summary(self) -> str:
-        """E.g. ``refined 8, skipped 2 (resume), failed 3; outputs in out``."""
-        passed = f', passed through {self.passed} (empty)' if (
-            self.passed) else ''
-        return (f'refined {self.refined}{passed}, skipped {self.skipped} '
-                f'(resume), failed {len(self.failures)}; outputs in '
-                f'{self.out}')
+        """E.g. ``refined 8, passed through 1 (1 empty), skipped 2 (resume),
+        failed 3; outputs in out``."""
+        reasons = ', '.join(f'{n} {why}' for why, n in self.passed.items())
+        passed = f' ({reasons})' if reasons else ''
+        masks = '; masks: ' + ', '.join(
+            f'{n} {what}' for what, n in self.masks.items()) if (
+                self.masks) else ''
+        where = (f'{self.out} not written: {self.not_written}'
+                 if self.not_written else f'outputs in {self.out}')
+        return (f'refined {self.refined}, passed through '
+                f'{sum(self.passed.values())}{passed}, skipped '
+                f'{self.skipped} (resume), failed {len(self.failures)}'
+                f'{masks}; {where}')
 
 
 def describe(name: Any, error: BaseException) -> str:
@@ -119,8 +137,8 @@ def run_batch(items: Sequence[Item], name_of: Callable[[Item], Any],
     """Run ``step(item, warn)`` over ``items`` with a bar, counting outcomes.
 
     A step returns ``(counter, value)``: ``report.<counter>`` is incremented
-    (unless ``None``). A step that raises ``OSError`` or ``ValueError``
-    becomes one ``error:`` line on stderr naming ``name_of(item)``, in
+    (unless ``None``; ``'passed:<reason>'`` counts a pass-through). A step
+    that raises ``OSError`` or ``ValueError`` becomes one ``error:`` line on stderr naming ``name_of(item)``, in
     ``report.failures``; its value is ``None``. ``warn(line)`` prints a line
     above the bar.
 
@@ -141,7 +159,9 @@ def run_batch(items: Sequence[Item], name_of: Callable[[Item], Any],
             value = None
             try:
                 status, value = step(item, warn)
-                if status is not None:
+                if status is not None and status.startswith('passed:'):
+                    report.pass_through(status.partition(':')[2])
+                elif status is not None:
                     setattr(report, status, getattr(report, status) + 1)
             except (OSError, ValueError) as error:
                 report.failures.append(describe(name_of(item), error))

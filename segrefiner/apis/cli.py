@@ -1,15 +1,95 @@
-"""The inference options on the command line, shared by every tool.
+"""The command-line vocabulary shared by every tool.
 
-Why here: ``tools/refine.py``, ``tools/test.py`` and ``demo/demo.py`` take the
-same flags and build the same :class:`~segrefiner.models.InferenceOptions`.
+Why here: ``demo/demo.py``, ``tools/refine.py``, ``tools/test.py``,
+``tools/train.py`` and ``tools/benchmark.py`` spell the same option the same
+way (``--seed``/``--seeds``, ``--out``/``--out-dir``, ``--device``,
+``--no-progress``), check the device the same way and build the same
+:class:`~segrefiner.models.InferenceOptions`.
 """
 import argparse
+import sys
 from typing import Optional, Union
+
+import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
 
-__all__ = ['add_inference_args', 'inference_options_of']
+__all__ = [
+    'add_device_arg', 'add_inference_args', 'add_output_arg',
+    'add_progress_arg', 'add_seed_arg', 'check_device',
+    'inference_options_of', 'warn_random_weights'
+]
+
+
+def add_seed_arg(parser: argparse.ArgumentParser, many: bool = False,
+                 default: Optional[int] = 0,
+                 help: str = 'sampling seed') -> None:
+    """``--seed``, also spelt ``--seeds`` (``many``: one run per seed)."""
+    if many:
+        parser.add_argument('--seeds', '--seed', nargs='+', type=int,
+                            default=[default], dest='seeds',
+                            help='one refinement per seed; mean ± std over '
+                            f'them (default: {default})')
+    else:
+        parser.add_argument('--seed', '--seeds', type=int, default=default,
+                            dest='seed', help=f'{help} (default: {default})')
+
+
+def add_output_arg(parser: argparse.ArgumentParser, help: str,
+                   required: bool = False) -> None:
+    """``--out``, also spelt ``--out-dir`` (one destination, ``args.out``)."""
+    parser.add_argument('--out', '--out-dir', dest='out', required=required,
+                        metavar='OUT', help=help)
+
+
+def add_progress_arg(parser: argparse.ArgumentParser) -> None:
+    """``--no-progress``: no progress bar (``args.no_progress``)."""
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar')
+
+
+def add_device_arg(parser: argparse.ArgumentParser) -> None:
+    """``--device`` (default ``cpu``); check it with :func:`check_device`."""
+    parser.add_argument('--device', default='cpu',
+                        help="torch device: 'cpu' (default), 'cuda', "
+                        "'cuda:1'")
+
+
+def check_device(device: str) -> str:
+    """``device`` if this machine has it.
+
+    Raises:
+        ValueError: For a malformed device or CUDA where torch has none,
+            as one line the tools print after ``error:``.
+
+    Examples:
+        >>> check_device('cpu')
+        'cpu'
+    """
+    try:
+        parsed = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f'--device {device}: not a torch device (e.g. cpu, '
+                         'cuda, cuda:1)') from None
+    if parsed.type == 'cuda':
+        if not torch.cuda.is_available():
+            built = 'built without CUDA' if torch.version.cuda is None else (
+                'no GPU visible')
+            raise ValueError(f'--device {device}: CUDA is not available '
+                             f'(torch {torch.__version__}, {built}); use '
+                             '--device cpu')
+        if parsed.index is not None and (parsed.index >=
+                                         torch.cuda.device_count()):
+            raise ValueError(f'--device {device}: only '
+                             f'{torch.cuda.device_count()} CUDA device(s)')
+    return device
+
+
+def warn_random_weights(tool: str) -> None:
+    """Say on stderr that ``tool``'s model has random weights."""
+    print(f'warning: {tool}: no checkpoint loaded: the model has random '
+          'weights, its refinements are meaningless', file=sys.stderr)
 
 
 def _unet_batch(text: str) -> Union[int, str]:

@@ -7,7 +7,7 @@ to an output folder, atomically. Bad inputs are reported by
 :func:`~.batch.run_batch` and the batch goes on.
 """
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 
@@ -44,6 +44,8 @@ def refine_folder(model: SegRefiner,
             masks in their input's 0/1 or 0/255 scale (an empty mask is
             written unchanged, with a warning), label maps with their mode
             and palette. It may not be ``image_dir`` or ``pred_dir``.
+            A ``'masks'`` file (PNG and other lossless formats) with more
+            than two values is refused as a likely label map.
         kind: ``'masks'`` and ``'big'`` (:func:`~segrefiner.apis.refine`
             with ``options.mode``) or ``'labelmap'``
             (:func:`~segrefiner.apis.refine_semantic`).
@@ -53,8 +55,9 @@ def refine_folder(model: SegRefiner,
         The :class:`BatchReport`.
 
     Raises:
-        ValueError: For an unknown ``kind`` or ``mode``, or an output folder
-            that is an input folder. Bad files are reported, not raised.
+        ValueError: For an unknown ``kind`` or ``mode``, an output folder
+            that is an input folder, or (``'masks'``) a first mask that is
+            not binary. Bad files are reported, not raised.
         FileNotFoundError: If an input folder is missing.
     """
     options = BatchOptions() if options is None else options
@@ -72,6 +75,8 @@ def refine_folder(model: SegRefiner,
     check_output(out_dir, [image_dir, pred_dir])
     image_tag, mask_tag = FOLDER_FORMATS[kind]
     pairs = pair_files(image_dir, pred_dir, image_tag, mask_tag)
+    if kind == 'masks':
+        _check_binary(pairs)
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
     shape_only = kind != 'labelmap'
@@ -101,16 +106,36 @@ def refine_folder(model: SegRefiner,
     return report
 
 
+def _check_binary(pairs: List[Pair]) -> None:
+    """Refuse the folder if its first readable mask is not binary.
+
+    One error for the whole folder before anything is refined, rather than
+    one per label map; later files are still checked one by one.
+
+    Raises:
+        ValueError: Naming the file and ``--format labelmap``.
+    """
+    for pair in pairs:
+        if pair.problem is None:
+            try:
+                read_mask_file(pair.mask, binary_only=True)
+            except ValueError as error:
+                if 'labelmap' in str(error):
+                    raise
+                continue  # an unreadable file: reported by the batch
+            return
+
+
 def _refine_mask(predictor: SegRefinerPredictor, image: np.ndarray,
                  mask_path: Path, out: Path, options: BatchOptions,
                  warn: Callable[[str], None]) -> Outcome:
     """Refine and write one binary mask; an empty one is written as is."""
-    mask, value = read_mask_file(mask_path)
+    mask, value = read_mask_file(mask_path, binary_only=True)
     mask = fit_to(mask, image.shape[:2], options.resize_mask)
     if not mask.any():
         write_mask(out, mask, value)
         warn(f'warning: {mask_path}: empty mask, written unchanged')
-        return 'passed', None
+        return 'passed:empty', None
     refined = predictor.refine(image, mask, options.mode, options.seed)
     write_mask(out, refined, value)
     return 'refined', None

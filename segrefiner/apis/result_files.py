@@ -100,8 +100,15 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
                    groups: List[Group], store: PartialStore,
                    report: BatchReport,
                    options: BatchOptions) -> List[Optional[list]]:
-    """Each group's refined RLE list, ``None`` for those that failed."""
+    """Each group's refined RLE list, ``None`` for those not refined.
+
+    An image whose masks are all under ``area_thr`` (which the object-crop
+    protocol passes through) counts as passed through, not refined;
+    ``report.masks`` counts the masks of both kinds.
+    """
     predictor = SegRefinerPredictor(model, options.inference)
+    area_thr = model.test_cfg['area_thr']
+    under = f'under area_thr={area_thr} px'
 
     def step(group: Group, warn: Callable[[str], None]) -> Outcome:
         if group.problem is not None:
@@ -113,15 +120,24 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
         if stored is not None:
             return 'skipped', stored
         image = load_image(resolve_image(image_dir, group.name))
-        refined = []
-        if group.segmentations:
-            masks = np.stack([
-                _decode(seg, group.size, image.shape[:2])
-                for seg in group.segmentations
-            ])
-            masks = fit_to(masks, image.shape[:2], options.resize_mask,
-                           'instance mask')
-            refined = predictor.refine_instances(image, masks, options.seed)
+        if not group.segmentations:
+            return 'passed:no masks', None
+        masks = np.stack([
+            _decode(seg, group.size, image.shape[:2])
+            for seg in group.segmentations
+        ])
+        masks = fit_to(masks, image.shape[:2], options.resize_mask,
+                       'instance mask')
+        small = int((masks.reshape(len(masks), -1).astype(bool).sum(1) <
+                     area_thr).sum())
+        refined = predictor.refine_instances(
+            image, masks, options.seed) if small < len(masks) else None
+        report.masks['refined'] = report.masks.get('refined', 0) + len(
+            masks) - small
+        if small:
+            report.masks[under] = report.masks.get(under, 0) + small
+        if refined is None:
+            return f'passed:all masks {under}', None
         value = [
             encode_rle(mask, not isinstance(seg.get('counts'), bytes)
                        if isinstance(seg, dict) else True)
@@ -157,7 +173,8 @@ def refine_mmdet_pickle(model: SegRefiner,
 
     Images are found under ``image_dir`` by ``img_path`` (see
     :func:`~segrefiner.io.resolve_image`). An entry that
-    cannot be refined is reported and written back unchanged. Only open
+    cannot be refined is reported and written back unchanged; if no image
+    is refined, ``out`` is not written (``report.not_written``). Only open
     pickles you trust: loading one can run code.
 
     Args:
@@ -214,7 +231,8 @@ def refine_coco_json(model: SegRefiner,
 
     The annotation file maps ``image_id`` to ``file_name``, found under
     ``image_dir``. The results of an image that cannot be refined (not in
-    the annotations, no image file, bad masks) are written back unchanged.
+    the annotations, no image file, bad masks) are written back unchanged;
+    if no image is refined, ``out`` is not written (``report.not_written``).
 
     Args:
         model: The refiner.
@@ -271,7 +289,11 @@ def refine_coco_json(model: SegRefiner,
 def _finish(model: SegRefiner, image_dir: PathLike, groups: List[Group],
             out: Path, options: BatchOptions, entries: list,
             write: Callable[[list, List[Group], list], bytes]) -> BatchReport:
-    """Refine the groups (unless ``out`` is complete) and write ``out``."""
+    """Refine the groups (unless ``out`` is complete) and write ``out``.
+
+    ``out`` is written only if at least one image was refined (now or,
+    with ``resume``, before): never as a copy of the input.
+    """
     report = BatchReport(str(out))
     if options.resume and out.is_file():
         report.skipped = len(groups)
@@ -279,6 +301,9 @@ def _finish(model: SegRefiner, image_dir: PathLike, groups: List[Group],
     store = PartialStore(out, options.resume)
     refined = _refine_groups(model, image_dir, groups, store, report,
                              options)
+    if report.refined + report.skipped == 0:
+        report.not_written = 'no image was refined'
+        return report
     atomic_write_bytes(out, write(entries, groups, refined))
     store.finish()
     return report

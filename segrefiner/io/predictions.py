@@ -19,13 +19,37 @@ __all__ = [
 ]
 
 
-def read_mask_file(path: PathLike) -> Tuple[np.ndarray, int]:
+#: Lossy mask formats, whose edges hold more than two values.
+LOSSY_SUFFIXES = ('.jpg', '.jpeg')
+
+
+def read_mask_file(path: PathLike,
+                   binary_only: bool = False) -> Tuple[np.ndarray, int]:
     """A mask file as an HxW bool array and its foreground value (1 or 255).
 
     Masks stored as 0/1 keep 1 as their foreground value, all others (0/255,
     16-bit, JPEG) get 255: :func:`write_mask` writes back in that scale.
+
+    Args:
+        path: The mask file.
+        binary_only: Refuse a lossless file (not JPEG) with more than two
+            values: a label map (e.g. ``{0, 1, 2, 255}``) read as a mask
+            would silently lose its classes.
+
+    Raises:
+        ValueError: For a file that is not binary under ``binary_only``,
+            naming it and ``--format labelmap``.
     """
     data = read_image_file(path)
+    if binary_only and Path(path).suffix.lower() not in LOSSY_SUFFIXES:
+        values = np.unique(data[:, :, 0] if data.ndim == 3 else data)
+        if len(values) > 2:
+            shown = ', '.join(str(v) for v in values[:6])
+            more = ', ...' if len(values) > 6 else ''
+            raise ValueError(
+                f'{path}: holds {len(values)} values ({shown}{more}), not '
+                'the two of a binary mask: a label map? use --format '
+                'labelmap (or binarise the masks first)')
     return load_mask(data), 1 if data.max(initial=0) <= 1 else 255
 
 

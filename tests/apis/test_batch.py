@@ -61,5 +61,8 @@ def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,
     err = capsys.readouterr().err
     assert 'a.png: a mask is not a valid RLE' in err
     assert 'a.png: no instance masks' in err
-    assert pickle.loads((tmp_path / 'out.pkl').read_bytes())[1] == dict(
-        img_path='a.png', pred_instances=dict(bboxes=[]))
+    # nothing refined: no copy of the input under the output's name
+    assert not (tmp_path / 'out.pkl').exists()
+    assert report.not_written == 'no image was refined'
+    assert report.summary().endswith(
+        f'{tmp_path / "out.pkl"} not written: no image was refined')

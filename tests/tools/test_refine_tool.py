@@ -104,7 +104,7 @@ def test_mask_folder_of_every_variety(tmp_path, run_tool):
     assert f'warning: {masks / "empty.png"}: empty mask' in run.stderr
     assert 'masks/s' in run.stderr  # the progress bar's rate
     assert run.stdout.strip().splitlines()[-1] == (
-        'refined 4, passed through 1 (empty), skipped 0 (resume), failed 5;'
+        'refined 4, passed through 1 (1 empty), skipped 0 (resume), failed 5;'
         f' outputs in {out}')
     assert sorted(os.listdir(out)) == [
         'deep.png', 'empty.png', 'gray.png', 'plain.jpg', 'rgba.png'
@@ -120,8 +120,9 @@ def test_mask_folder_of_every_variety(tmp_path, run_tool):
     code, io = run_tool(images, masks, '--out', out, '--resume',
                         '--resize-mask', *TINY)
     assert code == 1 and len(error_lines(io.err)) == 4
-    assert io.out.strip().endswith('refined 1, skipped 5 (resume), failed 4;'
-                                   f' outputs in {out}')
+    assert io.out.strip().endswith(
+        'refined 1, passed through 0, skipped 5 (resume), failed 4; '
+        f'outputs in {out}')
     assert load_mask(str(out / 'small.png')).shape == shape
 
 
@@ -143,7 +144,8 @@ def test_big_folder_pairs_im_with_seg_and_ignores_gt(tmp_path, run_tool):
     errors = error_lines(io.err)
     assert len(errors) == 2
     assert 'c_im.jpg: no mask' in errors[0] and 'd_seg.png' in errors[1]
-    assert 'refined 2, skipped 0 (resume), failed 2' in io.out
+    assert ('refined 2, passed through 0, skipped 0 (resume), '
+            'failed 2') in io.out
     assert snapshot(big) == before
 
 
@@ -167,7 +169,8 @@ def test_label_maps_round_trip(tmp_path, run_tool):
                         *TINY)
     assert code == 1 and len(error_lines(io.err)) == 1
     assert 'lossy.jpg: a JPEG label map' in io.err
-    assert 'refined 3, skipped 0 (resume), failed 1' in io.out
+    assert ('refined 3, passed through 0, skipped 0 (resume), '
+            'failed 1') in io.out
     for name, mode, classes in (('plain', 'L', {0, 3, 7, 255}),
                                 ('palette', 'P', {0, 3, 7, 255}),
                                 ('deep', 'I;16', {0, 120, 280, 10200})):
@@ -230,7 +233,8 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     assert error_lines(io.err) == [
         'error: /elsewhere/coco/gone.jpg: no image gone.jpg in ' f'{images}'
     ]
-    assert 'refined 2, skipped 0 (resume), failed 1' in io.out
+    assert ('refined 1, passed through 1 (1 no masks), skipped 0 (resume), '
+            'failed 1; masks: 2 refined') in io.out
     refined = pickle.loads(out.read_bytes())
     assert len(refined) == 3
     for old, new in zip(entries, refined):
@@ -267,13 +271,14 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     assert not again.exists() and (tmp_path / '.again.pkl.partial').is_dir()
     monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', real)
     code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
-    assert 'refined 2, skipped 1 (resume), failed 1' in io.out
+    assert ('refined 1, passed through 1 (1 no masks), skipped 1 (resume), '
+            'failed 1') in io.out
     assert not (tmp_path / '.again.pkl.partial').exists()
     resumed = pickle.loads(again.read_bytes())
     assert resumed[0]['pred_instances']['masks'] == refined[0][
         'pred_instances']['masks']  # seeded: as in one go
     code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
-    assert 'refined 0, skipped 4 (resume)' in io.out
+    assert 'refined 0, passed through 0, skipped 4 (resume)' in io.out
 
 
 def test_coco_json_round_trip(tmp_path, run_tool):
@@ -305,7 +310,8 @@ def test_coco_json_round_trip(tmp_path, run_tool):
     assert error_lines(io.err) == [
         f'error: image_id 99: not in {ann}'
     ]
-    assert 'refined 2, skipped 0 (resume), failed 1' in io.out
+    assert ('refined 2, passed through 0, skipped 0 (resume), '
+            'failed 1') in io.out
     refined = json.loads(out.read_text())
     assert len(refined) == len(entries)
     for old, new in zip(entries, refined):
@@ -326,7 +332,8 @@ def test_embedded_model_without_config(tmp_path, run_tool):
     assert code == 0, io.err
     assert 'random weights' not in io.err
     assert io.out.strip() == (
-        f'refined 1, skipped 0 (resume), failed 0; outputs in {out}')
+        f'refined 1, passed through 0, skipped 0 (resume), failed 0; '
+        f'outputs in {out}')
     refined = load_mask(str(out / 'x.png'))
     assert refined.shape == shape and refined.any()
     code, io = run_tool(images, masks, '--out', tmp_path / 'hr', '--mode',
@@ -367,8 +374,8 @@ def test_killed_run_leaves_complete_files_and_resumes(tmp_path, run_tool):
                         '--no-progress', *TINY)
     assert code == 0, io.err
     assert io.out.strip().startswith(
-        f'refined {total - len(done)}, skipped {len(done)} (resume), '
-        'failed 0')
+        f'refined {total - len(done)}, passed through 0, skipped '
+        f'{len(done)} (resume), failed 0')
     assert sorted(os.listdir(out)) == [f'{i:03d}.png' for i in range(total)]
 
 
@@ -407,3 +414,61 @@ def test_a_malicious_checkpoint_is_refused(tmp_path, run_tool,
     assert '--trust-checkpoint' in output.err
     assert not marker.exists()
     assert not (tmp_path / 'out' / 'a.png').exists()
+
+
+def test_label_maps_given_as_masks_are_refused(tmp_path, run_tool):
+    images, labels, out = tmp_path / 'im', tmp_path / 'lab', tmp_path / 'out'
+    images.mkdir(), labels.mkdir()
+    shape = (48, 64)
+    for name in ('a', 'b'):
+        cv2.imwrite(str(images / f'{name}.jpg'), photo(ellipse(shape)))
+        label_map = (ellipse(shape) // 255).astype(np.uint8) * 2
+        label_map[:4] = 255
+        label_map[-4:] = 1
+        cv2.imwrite(str(labels / f'{name}.png'), label_map)  # {0,1,2,255}
+    code, io = run_tool(images, labels, '--out', out, *TINY)
+    assert code == 1
+    assert error_lines(io.err) == [
+        f'error: {labels / "a.png"}: holds 4 values (0, 1, 2, 255), not the '
+        'two of a binary mask: a label map? use --format labelmap (or '
+        'binarise the masks first)'
+    ]
+    assert not out.exists()  # refused before anything is written
+    code, io = run_tool(images, labels, '--out', out, '--format', 'labelmap',
+                        *TINY)
+    assert code == 0 and 'refined 2,' in io.out
+
+
+def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
+    images = tmp_path / 'im'
+    masks = write_instance_scene(images, ['a.jpg'])
+    entries = mmdet_results(images, masks)
+    for entry in entries:
+        entry['img_path'] = '/elsewhere/gone.jpg'  # every image fails
+    results = tmp_path / 'results.pkl'
+    results.write_bytes(pickle.dumps(entries))
+    out = tmp_path / 'refined.pkl'
+    code, io = run_tool(images, results, '--out', out, *TINY)
+    assert code == 1 and not out.exists()
+    assert f'error: {out} not written: no image was refined' in io.err
+    assert io.out.strip().endswith(f'{out} not written: no image was refined')
+
+    # every mask under area_thr: passed through, said so, nothing written
+    tiny = np.zeros_like(masks[:1])
+    tiny[0, 10:20, 10:20] = True  # 100 pixels < area_thr 512
+    entries = mmdet_results(images, np.concatenate([tiny, tiny]))
+    results.write_bytes(pickle.dumps(entries[:1]))
+    code, io = run_tool(images, results, '--out', out, *TINY)
+    assert code == 1 and not out.exists()
+    assert ('refined 0, passed through 1 (1 all masks under area_thr=512 '
+            'px), skipped 0 (resume), failed 0; masks: 0 refined, 2 under '
+            'area_thr=512 px;') in io.out
+
+    # one image refined: written, its small mask counted apart
+    entries = mmdet_results(images, np.concatenate([masks[:1], tiny]))
+    results.write_bytes(pickle.dumps(entries[:1]))
+    code, io = run_tool(images, results, '--out', out, *TINY)
+    assert code == 0 and out.is_file()
+    assert 'masks: 1 refined, 1 under area_thr=512 px; outputs in' in io.out
+    refined = pickle.loads(out.read_bytes())[0]['pred_instances']['masks']
+    assert refined[1] == entries[0]['pred_instances']['masks'][1]

@@ -112,6 +112,19 @@ def test_gt_equal_to_coarse_scores_100(tmp_path, run_tool):
     coarse = json.loads(
         (tmp_path / 'm.json').read_text())['groups'][tmp_path.name]['coarse']
     assert coarse == dict(IoU=100.0, mBA=100.0, bIoU=100.0)
+    assert json.loads((tmp_path / 'm.json').read_text())['mode'] == 'lr'
+
+
+@pytest.mark.parametrize('dataset,mode', [('big', 'hr'), ('dis', 'hr'),
+                                          ('folder', 'auto')])
+def test_the_default_mode_follows_the_data(dataset, mode):
+    import runpy
+    parse_args = runpy.run_path(TOOL)['parse_args']
+    args = parse_args([*TINY, '--dataset', dataset, '--data-root', 'x'])
+    assert args.mode == mode
+    args = parse_args([*TINY, '--dataset', dataset, '--data-root', 'x',
+                       '--mode', 'lr'])
+    assert args.mode == 'lr'
 
 
 def test_bad_input_is_named_and_the_rest_goes_on(tmp_path, run_tool):
@@ -125,6 +138,7 @@ def test_bad_input_is_named_and_the_rest_goes_on(tmp_path, run_tool):
     assert len(errors) == 1 and str(tmp_path / 'images' / 'b.jpg') in errors[0]
     assert sorted(p.name for p in out.iterdir()) == ['a.png', 'c.png']
     assert '1 of 3 samples failed' in output.err
+    assert f'folder {tmp_path}: mode auto, seeds 0' in output.out
 
 
 def test_never_overwrites_inputs(tmp_path, run_tool):
@@ -151,6 +165,7 @@ def test_dis_subsets_are_scored_and_written_apart(tmp_path, run_tool):
         line.split()[0] for line in output.out.splitlines()
         if line.startswith('DIS-')
     ] == ['DIS-VD', 'DIS-TE1']
+    assert f'dis {data}: mode hr, seeds 0' in output.out
     assert (out / 'DIS-VD' / 'DIS-VD.png').is_file()
     assert (out / 'DIS-TE1' / 'DIS-TE1.png').is_file()
 

@@ -1,0 +1,33 @@
+"""segrefiner.apis.cli: the shared command-line vocabulary."""
+import argparse
+
+import pytest
+import torch
+
+from segrefiner.apis.cli import (add_output_arg, add_seed_arg, check_device,
+                                 warn_random_weights)
+
+
+def test_check_device():
+    assert check_device('cpu') == 'cpu'
+    with pytest.raises(ValueError, match='not a torch device'):
+        check_device('gpu0')
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match='CUDA is not available'):
+            check_device('cuda:0')
+
+
+def test_one_destination_for_both_spellings():
+    parser = argparse.ArgumentParser()
+    add_output_arg(parser, 'output')
+    add_seed_arg(parser, many=True)
+    assert parser.parse_args(['--out-dir', 'a', '--seed', '1']).out == 'a'
+    args = parser.parse_args(['--out', 'b', '--seeds', '1', '2'])
+    assert args.out == 'b' and args.seeds == [1, 2]
+    assert parser.parse_args([]).seeds == [0]
+
+
+def test_random_weights_warning_names_the_tool(capsys):
+    warn_random_weights('demo.py')
+    assert capsys.readouterr().err.startswith(
+        'warning: demo.py: no checkpoint loaded: the model has random')

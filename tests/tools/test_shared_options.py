@@ -1,0 +1,86 @@
+"""The tools as one family: the same options, spelt and checked alike.
+
+Every tool's ``--help`` carries the shared vocabulary of
+:mod:`segrefiner.apis.cli`, and a device this machine lacks is one
+``error:`` line, not a traceback. The tools run in this process.
+"""
+import os
+import runpy
+import sys
+
+import pytest
+import torch
+
+ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOLS = {
+    name: os.path.join(ROOT, path)
+    for name, path in [('demo', 'demo/demo.py'), ('refine', 'tools/refine.py'),
+                       ('test', 'tools/test.py'), ('train', 'tools/train.py'),
+                       ('benchmark', 'tools/benchmark.py')]
+}
+#: The shared options each tool must offer.
+SHARED = {
+    'demo': ['--config', '--checkpoint', '--device', '--mode', '--seed',
+             '--seeds', '--out', '--out-dir'],
+    'refine': ['--config', '--checkpoint', '--device', '--mode', '--seed',
+               '--seeds', '--out', '--out-dir', '--no-progress', '--resume'],
+    'test': ['--device', '--mode', '--seed', '--seeds', '--out', '--out-dir',
+             '--no-progress'],
+    'train': ['--seed', '--seeds', '--out', '--out-dir', '--work-dir',
+              '--resume'],
+    'benchmark': ['--device'],
+}
+TINY = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py')
+
+
+def run(tool, args, monkeypatch, capsys):
+    """``main()`` of ``tool`` with ``args`` as its command line."""
+    monkeypatch.setattr(sys, 'argv', [TOOLS[tool], *map(str, args)])
+    try:
+        code = runpy.run_path(TOOLS[tool])['main']()
+    except SystemExit as exit:
+        code = exit.code
+    return code, capsys.readouterr()
+
+
+@pytest.mark.parametrize('tool', sorted(TOOLS))
+def test_help_carries_the_shared_options(tool, monkeypatch, capsys):
+    code, io = run(tool, ['--help'], monkeypatch, capsys)
+    assert code == 0
+    options = set(io.out.replace(',', ' ').split())
+    missing = [name for name in SHARED[tool] if name not in options]
+    assert not missing, f'{tool} --help lacks {missing}'
+
+
+def test_seed_and_out_are_spelt_both_ways(monkeypatch):
+    test_tool = runpy.run_path(TOOLS['test'])
+    common = [TINY, 'none', '--dataset', 'big', '--data-root', 'x']
+    args = test_tool['parse_args'](common + ['--seed', '3', '--out', 'o'])
+    assert args.seeds == [3] and args.out == 'o'
+    args = test_tool['parse_args'](common + ['--seeds', '1', '2',
+                                             '--out-dir', 'o'])
+    assert args.seeds == [1, 2] and args.out == 'o'
+    refine_tool = runpy.run_path(TOOLS['refine'])
+    args = refine_tool['parse_args'](['im', 'masks', '--seeds', '4',
+                                      '--out-dir', 'o'])
+    assert args.seed == 4 and args.out == 'o'
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs no CUDA')
+@pytest.mark.parametrize('tool', ['demo', 'refine', 'test', 'benchmark'])
+def test_cuda_without_cuda_is_one_error_line(tool, tmp_path, monkeypatch,
+                                             capsys):
+    (tmp_path / 'im').mkdir(), (tmp_path / 'masks').mkdir()
+    args = dict(
+        demo=[],
+        refine=[tmp_path / 'im', tmp_path / 'masks', '--out', tmp_path / 'o'],
+        test=[TINY, 'none', '--dataset', 'folder', '--data-root', tmp_path],
+        benchmark=[])[tool]
+    code, io = run(tool, [*args, '--device', 'cuda'], monkeypatch, capsys)
+    assert code == 1
+    lines = io.err.strip().splitlines()
+    assert lines[-1].startswith('error: --device cuda: CUDA is not '
+                                'available'), io.err
+    assert [line for line in lines if 'Traceback' in line] == []
+    assert 'use --device cpu' in lines[-1]

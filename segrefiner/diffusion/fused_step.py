@@ -15,6 +15,7 @@ follow the marginal like the twin's over many seeds, with the real kernel:
 compiled on CUDA where a GPU exists, and on CPU tensors through Triton's
 interpreter (``TRITON_INTERPRET=1``) everywhere Triton is installed.
 """
+import functools
 import warnings
 from typing import Optional, Tuple
 
@@ -22,32 +23,29 @@ import torch
 
 from .step import reverse_step_torch
 
-try:  # Triton ships with CUDA builds of torch; absent on CPU-only installs.
-    import triton
-    import triton.language as tl
-except ImportError:  # pragma: no cover - depends on the install
-    triton = None
-
 BLOCK = 1024
 _BROKEN = []  # the error of a kernel that failed to build, if any
 
 
-def fused_step_available(tensor: torch.Tensor) -> bool:
-    """Whether the fused kernel can run on ``tensor``'s device.
+@functools.lru_cache(maxsize=None)
+def _kernel():
+    """The jitted kernel, or ``None`` without Triton.
 
-    False after the kernel once failed to compile or launch (an unsupported
-    GPU or Triton version): the torch twin then takes over, with a warning.
+    Imported on first use, not with the package: Triton's libraries are
+    large, and mapping them at import time (on CPU-only machines too) costs
+    memory and moves the heap (see ``segrefiner.utils.heap``).
     """
-    return triton is not None and tensor.is_cuda and not _BROKEN
-
-
-if triton is not None:
+    try:  # Triton ships with CUDA builds of torch; CPU installs may lack it.
+        import triton
+        import triton.language as tl
+    except ImportError:  # pragma: no cover - depends on the install
+        return None
 
     @triton.jit
-    def _reverse_step_kernel(logits_ptr, fine_ptr, coarse_ptr, x_out_ptr,
-                             fine_out_ptr, seed_ptr, n, beta_bar,
-                             beta_bar_prev, LAST: tl.constexpr,
-                             BLOCK_SIZE: tl.constexpr):
+    def reverse_step_kernel(logits_ptr, fine_ptr, coarse_ptr, x_out_ptr,
+                            fine_out_ptr, seed_ptr, n, beta_bar,
+                            beta_bar_prev, LAST: tl.constexpr,
+                            BLOCK_SIZE: tl.constexpr):
         offs = tl.program_id(0) * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
         inside = offs < n
         logit = tl.load(logits_ptr + offs, mask=inside,
@@ -66,6 +64,18 @@ if triton is not None:
             pred = tl.where(logit >= 0, 1.0, 0.0)
             out = tl.where(noise < fine, pred, coarse)
         tl.store(x_out_ptr + offs, out, mask=inside)
+
+    return reverse_step_kernel
+
+
+def fused_step_available(tensor: torch.Tensor) -> bool:
+    """Whether the fused kernel can run on ``tensor``'s device.
+
+    False after the kernel once failed to compile or launch (an unsupported
+    GPU or Triton version): the torch twin then takes over, with a warning.
+    Triton is imported only for CUDA tensors.
+    """
+    return tensor.is_cuda and not _BROKEN and _kernel() is not None
 
 
 def fused_reverse_step(logits: torch.Tensor,
@@ -88,7 +98,7 @@ def fused_reverse_step(logits: torch.Tensor,
                          device=logits.device, dtype=torch.int32)
     n = cur_fine.numel()
     try:
-        _reverse_step_kernel[(triton.cdiv(n, BLOCK), )](
+        _kernel()[((n + BLOCK - 1) // BLOCK, )](
             logits, cur_fine, coarse, out, fine_out, seed, n, beta_bar,
             beta_bar_prev, LAST=last, BLOCK_SIZE=BLOCK)
     except Exception as exc:  # compile/launch failure: fall back, say so

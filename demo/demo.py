@@ -26,7 +26,8 @@ import torch
 
 from segrefiner.apis import init_refiner, refine
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_output_arg, add_seed_arg, check_device,
+                                 add_model_args, add_output_arg,
+                                 add_seed_arg, check_device,
                                  inference_options_of, warn_random_weights)
 from segrefiner.evaluation import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image, write_mask
@@ -54,14 +55,7 @@ def parse_args() -> argparse.Namespace:
                         'boundary IoU (default for the sample: its truth)')
     add_output_arg(parser, 'the picture (default: outputs/demo.png); the '
                    'refined mask goes beside it as <name>_mask.png')
-    parser.add_argument('--config',
-                        help='config file, or a named model: demo (the '
-                        'embedded model, default), lr, hr')
-    parser.add_argument('--checkpoint',
-                        help="weights file, or a named model's: lr, hr, demo")
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='unpickle the checkpoint without restrictions '
-                        '(only files you trust)')
+    add_model_args(parser)
     parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
     add_seed_arg(parser)
     add_device_arg(parser)

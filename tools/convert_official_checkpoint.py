@@ -18,6 +18,7 @@ import torch
 
 from segrefiner import __version__
 from segrefiner.apis import init_refiner
+from segrefiner.apis.cli import add_trust_arg
 from segrefiner.checkpoint import load_refiner_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,10 +32,7 @@ def parse_args() -> argparse.Namespace:
         '--config',
         default=os.path.join(ROOT, 'configs/segrefiner/segrefiner_lr.py'),
         help='config the weights belong to (checked by a strict load)')
-    parser.add_argument('--trust-checkpoint',
-                        action='store_true',
-                        help='unpickle SRC without restrictions (only files '
-                        'you trust)')
+    add_trust_arg(parser, 'SRC')
     return parser.parse_args()
 
 

@@ -16,6 +16,7 @@ import sys
 import torch
 
 from segrefiner.apis import init_refiner
+from segrefiner.apis.cli import add_trust_arg
 from segrefiner.io import atomic_write_bytes
 
 
@@ -24,10 +25,7 @@ def main() -> int:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('out')
-    parser.add_argument('--trust-checkpoint',
-                        action='store_true',
-                        help='unpickle CHECKPOINT without restrictions '
-                        '(only files you trust)')
+    add_trust_arg(parser, 'CHECKPOINT')
     args = parser.parse_args()
     try:
         model = init_refiner(args.config,

@@ -19,6 +19,7 @@ import os
 import sys
 from typing import List, Optional
 
+from segrefiner.apis.cli import add_trust_arg
 from segrefiner.model_zoo import (HOME_ENV, NAMED_MODELS, RELEASES, FetchError,
                                   fetch_release, segrefiner_home,
                                   verify_weights, weights_path)
@@ -42,10 +43,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         action='store_true',
                         help='download the missing releases (optional: '
                         'needs gdown and a network)')
-    parser.add_argument('--trust-checkpoint',
-                        action='store_true',
-                        help='unpickle the files without restrictions '
-                        '(only files you trust)')
+    add_trust_arg(parser, 'the files')
     args = parser.parse_args(argv)
     for name in args.names:
         if name not in RELEASES:

@@ -47,9 +47,9 @@ from mmengine.config import DictAction
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_output_arg, add_progress_arg,
-                                 add_seed_arg, check_device,
-                                 inference_options_of)
+                                 add_model_args, add_output_arg,
+                                 add_progress_arg, add_seed_arg,
+                                 check_device, inference_options_of)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
@@ -80,16 +80,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         choices=('auto', ) + FORMATS,
                         help='input layout (default: detected)')
     parser.add_argument('--ann', help='COCO annotation json (coco-json)')
-    parser.add_argument('--config',
-                        help='config file, or a named model: demo (the '
-                        'embedded model, default), lr, hr')
-    parser.add_argument('--checkpoint',
-                        help='weights (with a config file; if omitted: '
-                        'random)')
-    parser.add_argument('--trust-checkpoint',
-                        action='store_true',
-                        help='unpickle the checkpoint without restrictions '
-                        '(only files you trust)')
+    add_model_args(parser)
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,

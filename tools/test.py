@@ -32,7 +32,7 @@ from mmengine.config import DictAction
 from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
                                  add_output_arg, add_progress_arg,
-                                 add_seed_arg, check_device,
+                                 add_seed_arg, add_trust_arg, check_device,
                                  inference_options_of, warn_random_weights)
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
@@ -52,10 +52,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('checkpoint',
                         help="weights file, a named model's weights (lr, "
                         "hr, demo), or 'none' for random")
-    parser.add_argument('--trust-checkpoint',
-                        action='store_true',
-                        help='unpickle the checkpoint without restrictions '
-                        '(only files you trust)')
+    add_trust_arg(parser)
     parser.add_argument('--dataset',
                         required=True,
                         choices=sorted(DATASET_TYPES),

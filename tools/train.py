@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from segrefiner.apis.cli import add_seed_arg
+from segrefiner.apis.cli import add_seed_arg, add_trust_arg
 from segrefiner.models import native_bf16
 from segrefiner.utils import use_safe_checkpoint_loader
 
@@ -37,9 +37,7 @@ def parse_args() -> argparse.Namespace:
                         'with dynamic loss scaling on CUDA')
     parser.add_argument('--resume', action='store_true',
                         help='resume from the latest checkpoint of work-dir')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='unpickle load_from/resume checkpoints without '
-                        'restrictions (only files you trust)')
+    add_trust_arg(parser, 'load_from/resume checkpoints')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. train_cfg.max_iters=10')
     parser.add_argument('--launcher', default='none',

@@ -3,7 +3,8 @@
 Why here: ``demo/demo.py``, ``tools/refine.py``, ``tools/test.py``,
 ``tools/train.py`` and ``tools/benchmark.py`` spell the same option the same
 way (``--seed``/``--seeds``, ``--out``/``--out-dir``, ``--device``,
-``--no-progress``), check the device the same way and build the same
+``--no-progress``, ``--config``/``--checkpoint``/``--trust-checkpoint``),
+check the device the same way and build the same
 :class:`~segrefiner.models.InferenceOptions`.
 """
 import argparse
@@ -16,8 +17,9 @@ from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
 
 __all__ = [
-    'add_device_arg', 'add_inference_args', 'add_output_arg',
-    'add_progress_arg', 'add_seed_arg', 'check_device',
+    'add_device_arg', 'add_inference_args', 'add_model_args',
+    'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
+    'check_device',
     'inference_options_of', 'warn_random_weights'
 ]
 
@@ -47,6 +49,27 @@ def add_progress_arg(parser: argparse.ArgumentParser) -> None:
     """``--no-progress``: no progress bar (``args.no_progress``)."""
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar')
+
+
+def add_trust_arg(parser: argparse.ArgumentParser,
+                  what: str = 'the checkpoint') -> None:
+    """``--trust-checkpoint``: unpickle ``what`` without restrictions
+    (``args.trust_checkpoint``); without it checkpoints are read as data."""
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help=f'unpickle {what} without restrictions (only '
+                        'files you trust)')
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    """``--config``, ``--checkpoint`` (files or named models) and
+    ``--trust-checkpoint``, for the tools whose model is optional."""
+    parser.add_argument('--config',
+                        help='config file, or a named model: demo (the '
+                        'embedded model, default), lr, hr')
+    parser.add_argument('--checkpoint',
+                        help="weights file, or a named model's: lr, hr, "
+                        'demo (a config file without one: random weights)')
+    add_trust_arg(parser)
 
 
 def add_device_arg(parser: argparse.ArgumentParser) -> None:

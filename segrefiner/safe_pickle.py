@@ -311,6 +311,8 @@ def restricted_torch_load(path: str, map_location: Any = 'cpu') -> Any:
             f'{path}: refused to load: a TorchScript archive (code), not a '
             'checkpoint; load it with torch.jit.load if you trust it')
     try:
+        # weights_only=True would replace PICKLE_MODULE by torch's own
+        # allowlist (torch refuses both); the restriction is PICKLE_MODULE.
         return torch.load(path,
                           map_location=map_location,
                           pickle_module=PICKLE_MODULE,

@@ -45,10 +45,7 @@ class AttentionLayer(nn.Module):
 
 
 class TimestepBlock(nn.Module):
-    """A module whose ``forward`` takes the timestep embedding too."""
-
-    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+    """A module whose ``forward(x, emb)`` takes the timestep embedding too."""
 
 
 class TimestepSequential(nn.Sequential):

@@ -4,9 +4,7 @@ The tiny config at ``model_size=64`` with random weights keeps runs short;
 most runs call the tool's ``main`` in this process (one import of torch),
 the variety folder and the interrupted run go through a subprocess.
 """
-import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -14,38 +12,11 @@ import time
 
 import cv2
 import numpy as np
-import pytest
 import torch
 from PIL import Image
-from pycocotools import mask as mask_utils
 
 from segrefiner.io import load_mask, temp_owner, write_image
-
-ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(ROOT, 'tools', 'refine.py')
-TINY = [
-    '--config',
-    os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py'),
-    '--cfg-options', 'model.test_cfg.model_size=64'
-]
-
-
-def ellipse(shape, grow=0, centre=None):
-    """A 0/255 uint8 ellipse mask."""
-    height, width = shape
-    mask = np.zeros(shape, np.uint8)
-    centre = centre or (width // 2, height // 2)
-    cv2.ellipse(mask, centre, (width // 4 + grow, height // 4 + grow), 0, 0,
-                360, 255, -1)
-    return mask
-
-
-def photo(mask, seed=0):
-    """An RGB uint8 image whose bright object is ``mask``."""
-    rng = np.random.default_rng(seed)
-    base = np.where(mask[..., None] > 0, 200, 40).astype(np.uint8)
-    return base + rng.integers(0, 30, mask.shape + (3, ), dtype=np.uint8)
+from refine_scenes import ROOT, TINY, TOOL, ellipse, error_lines, photo
 
 
 def snapshot(folder):
@@ -60,10 +31,6 @@ def run_subprocess(*args):
     env = dict(os.environ, OMP_NUM_THREADS='1')
     return subprocess.run(subprocess_args(*args), capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
-
-
-def error_lines(err):
-    return [line for line in err.splitlines() if line.startswith('error:')]
 
 
 def test_mask_folder_of_every_variety(tmp_path, run_tool):
@@ -185,143 +152,6 @@ def test_label_maps_round_trip(tmp_path, run_tool):
     assert (plain[:4] == 255).all()  # ignore_index untouched
 
 
-def rle(mask):
-    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-
-
-def decode(segmentation):
-    return mask_utils.decode(segmentation)
-
-
-def write_instance_scene(folder, names, shape=(64, 96)):
-    """Images and two coarse instance masks per image."""
-    folder.mkdir(parents=True, exist_ok=True)
-    masks = np.stack([ellipse(shape, grow=4) > 0,
-                      ellipse(shape, centre=(24, 20)) > 0])
-    for name in names:
-        cv2.imwrite(str(folder / name), photo(ellipse(shape)))
-    return masks
-
-
-def mmdet_results(images, masks):
-    """A DumpDetResults list: img 0 with two masks, 1 with none, 2 missing."""
-    entries = []
-    for i, (name, count) in enumerate([('a.jpg', 2), ('b.jpg', 0),
-                                       ('gone.jpg', 1)]):
-        entries.append(
-            dict(img_id=i, img_path=f'/elsewhere/coco/{name}',
-                 ori_shape=masks.shape[1:],
-                 pred_instances=dict(
-                     bboxes=torch.rand(count, 4) * 50,
-                     scores=torch.rand(count),
-                     labels=torch.arange(count),
-                     masks=[rle(m) for m in masks[:count]])))
-    return entries
-
-
-def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
-    images = tmp_path / 'im'
-    masks = write_instance_scene(images, ['a.jpg', 'b.jpg'])
-    entries = mmdet_results(images, masks)
-    results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
-    code, io = run_tool(images, results, '--out', results, *TINY)
-    assert code == 1 and 'refusing to overwrite an input' in io.err
-    out = tmp_path / 'refined' / 'refined.pkl'
-    code, io = run_tool(images, results, '--out', out, *TINY)
-    assert code == 1
-    assert error_lines(io.err) == [
-        'error: /elsewhere/coco/gone.jpg: no image gone.jpg in ' f'{images}'
-    ]
-    assert ('refined 1, passed through 1 (1 no masks), skipped 0 (resume), '
-            'failed 1; masks: 2 refined') in io.out
-    refined = pickle.loads(out.read_bytes())
-    assert len(refined) == 3
-    for old, new in zip(entries, refined):
-        assert new.keys() == old.keys() and new['img_path'] == old['img_path']
-        pred, coarse = new['pred_instances'], old['pred_instances']
-        assert pred.keys() == coarse.keys()
-        for key in ('bboxes', 'scores', 'labels'):
-            assert torch.equal(pred[key], coarse[key])
-        assert len(pred['masks']) == len(coarse['masks'])
-        for mask in pred['masks']:
-            assert isinstance(mask['counts'], bytes)
-            assert list(mask['size']) == [64, 96]
-            assert decode(mask).shape == (64, 96)
-    assert refined[2]['pred_instances']['masks'] == entries[2][
-        'pred_instances']['masks']  # failed: written back as it was
-    assert os.listdir(out.parent) == ['refined.pkl']
-
-    # an interrupted run leaves no output and resumes from what it kept
-    from segrefiner.apis import SegRefinerPredictor
-    real, calls = SegRefinerPredictor.refine_instances, []
-
-    def interrupted(*args, **kwargs):
-        calls.append(1)
-        if len(calls) > 1:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    entries.insert(1, dict(entries[0], img_id=9))
-    results.write_bytes(pickle.dumps(entries))
-    again = tmp_path / 'again.pkl'
-    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_tool(images, results, '--out', again, *TINY)
-    assert not again.exists() and (tmp_path / '.again.pkl.partial').is_dir()
-    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', real)
-    code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
-    assert ('refined 1, passed through 1 (1 no masks), skipped 1 (resume), '
-            'failed 1') in io.out
-    assert not (tmp_path / '.again.pkl.partial').exists()
-    resumed = pickle.loads(again.read_bytes())
-    assert resumed[0]['pred_instances']['masks'] == refined[0][
-        'pred_instances']['masks']  # seeded: as in one go
-    code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
-    assert 'refined 0, passed through 0, skipped 4 (resume)' in io.out
-
-
-def test_coco_json_round_trip(tmp_path, run_tool):
-    images = tmp_path / 'val'
-    masks = write_instance_scene(images, ['1.jpg', '2.jpg'])
-    (images / 'sub').mkdir()
-    os.replace(images / '2.jpg', images / 'sub' / '2.jpg')
-    ann = tmp_path / 'instances.json'
-    ann.write_text(json.dumps(dict(images=[
-        dict(id=1, file_name='1.jpg', height=64, width=96),
-        dict(id=2, file_name='sub/2.jpg', height=64, width=96)
-    ], annotations=[], categories=[dict(id=1, name='thing')])))
-
-    def result(image_id, mask, score):
-        seg = rle(mask)
-        seg['counts'] = seg['counts'].decode()
-        return dict(image_id=image_id, category_id=1, segmentation=seg,
-                    score=score, bbox=[1.0, 2.0, 3.0, 4.0])
-
-    entries = [result(1, masks[0], 0.9), result(2, masks[1], 0.8),
-               result(1, masks[1], 0.7), result(99, masks[0], 0.5)]
-    results = tmp_path / 'results.segm.json'
-    results.write_text(json.dumps(entries))
-    with pytest.raises(SystemExit):
-        run_tool(images, results, '--out', tmp_path / 'x.json')  # no --ann
-    out = tmp_path / 'refined.segm.json'
-    code, io = run_tool(images, results, '--ann', ann, '--out', out, *TINY)
-    assert code == 1
-    assert error_lines(io.err) == [
-        f'error: image_id 99: not in {ann}'
-    ]
-    assert ('refined 2, passed through 0, skipped 0 (resume), '
-            'failed 1') in io.out
-    refined = json.loads(out.read_text())
-    assert len(refined) == len(entries)
-    for old, new in zip(entries, refined):
-        assert {k: v for k, v in new.items() if k != 'segmentation'} == {
-            k: v for k, v in old.items() if k != 'segmentation'}
-        assert isinstance(new['segmentation']['counts'], str)
-        assert decode(new['segmentation']).shape == (64, 96)
-    assert refined[3] == entries[3]
-
-
 def test_embedded_model_without_config(tmp_path, run_tool):
     images, masks, out = tmp_path / 'im', tmp_path / 'm', tmp_path / 'out'
     images.mkdir(), masks.mkdir()
@@ -437,38 +267,3 @@ def test_label_maps_given_as_masks_are_refused(tmp_path, run_tool):
     code, io = run_tool(images, labels, '--out', out, '--format', 'labelmap',
                         *TINY)
     assert code == 0 and 'refined 2,' in io.out
-
-
-def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
-    images = tmp_path / 'im'
-    masks = write_instance_scene(images, ['a.jpg'])
-    entries = mmdet_results(images, masks)
-    for entry in entries:
-        entry['img_path'] = '/elsewhere/gone.jpg'  # every image fails
-    results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
-    out = tmp_path / 'refined.pkl'
-    code, io = run_tool(images, results, '--out', out, *TINY)
-    assert code == 1 and not out.exists()
-    assert f'error: {out} not written: no image was refined' in io.err
-    assert io.out.strip().endswith(f'{out} not written: no image was refined')
-
-    # every mask under area_thr: passed through, said so, nothing written
-    tiny = np.zeros_like(masks[:1])
-    tiny[0, 10:20, 10:20] = True  # 100 pixels < area_thr 512
-    entries = mmdet_results(images, np.concatenate([tiny, tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
-    code, io = run_tool(images, results, '--out', out, *TINY)
-    assert code == 1 and not out.exists()
-    assert ('refined 0, passed through 1 (1 all masks under area_thr=512 '
-            'px), skipped 0 (resume), failed 0; masks: 0 refined, 2 under '
-            'area_thr=512 px;') in io.out
-
-    # one image refined: written, its small mask counted apart
-    entries = mmdet_results(images, np.concatenate([masks[:1], tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
-    code, io = run_tool(images, results, '--out', out, *TINY)
-    assert code == 0 and out.is_file()
-    assert 'masks: 1 refined, 1 under area_thr=512 px; outputs in' in io.out
-    refined = pickle.loads(out.read_bytes())[0]['pred_instances']['masks']
-    assert refined[1] == entries[0]['pred_instances']['masks'][1]

@@ -20,7 +20,13 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.9',
     packages=find_packages(include=['segrefiner', 'segrefiner.*']),
-    package_data={'segrefiner': ['model_zoo/*']},
+    # .mim/configs: the repository's configs/ (a symlink in the checkout,
+    # copied into a wheel), found by mmengine as segrefiner::NAME
+    package_data={
+        'segrefiner': [
+            'model_zoo/*', '.mim/model-index.yml', '.mim/configs/**/*.py'
+        ]
+    },
     include_package_data=True,
     install_requires=[
         'torch>=2.1', 'mmengine==0.10.7', 'setuptools<81', 'numpy',

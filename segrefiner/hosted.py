@@ -55,7 +55,8 @@ def build_hosted_refiner(cfg: Mapping) -> SegRefiner:
 
     Args:
         cfg: A ``SegRefiner`` model config plus optional keys:
-            ``config``, a refiner config file whose ``model`` the other
+            ``config``, a refiner config file (``segrefiner::NAME`` for a
+            config of the package) whose ``model`` the other
             keys override, or a named model (``'lr'``, ``'hr'``,
             ``'demo'``; default: the dict alone is the model config, whose
             defaults are the official LR model); ``checkpoint``, the
@@ -79,7 +80,7 @@ def build_hosted_refiner(cfg: Mapping) -> SegRefiner:
 
     Example:
         >>> refiner = build_hosted_refiner(dict(
-        ...     config='configs/segrefiner/segrefiner_tiny.py',
+        ...     config='segrefiner::segrefiner/segrefiner_tiny.py',
         ...     checkpoint='random', test_cfg=dict(model_size=64, seed=0)))
         >>> refiner.test_cfg['model_size'], refiner.training
         (64, False)

@@ -7,6 +7,8 @@ Usage::
         [--cfg-options k=v ...]
     torchrun --nproc_per_node N tools/train.py CONFIG --launcher pytorch
 
+``CONFIG`` may be a package config by name,
+``segrefiner::segrefiner/segrefiner_demo.py``, from any directory.
 ``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form. ``load_from``
 and ``--resume`` read checkpoints as data (segrefiner's restricted reader);
 ``--trust-checkpoint`` unpickles them without restrictions (trusted files).
@@ -22,12 +24,14 @@ from mmengine.runner import Runner
 
 from segrefiner.apis.cli import add_seed_arg, add_trust_arg
 from segrefiner.models import native_bf16
+from segrefiner.registry import config_path
 from segrefiner.utils import use_safe_checkpoint_loader
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a SegRefiner')
-    parser.add_argument('config', help='training config file')
+    parser.add_argument('config', help='training config file, or '
+                        'segrefiner::NAME for a config of the package')
     parser.add_argument('--work-dir', '--out-dir', '--out', dest='work_dir',
                         help='where logs and checkpoints go')
     add_seed_arg(parser, default=None,
@@ -66,7 +70,7 @@ def init_cpu_distributed(cfg: Config) -> None:
 def main() -> None:
     args = parse_args()
     use_safe_checkpoint_loader(trust=args.trust_checkpoint)
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(config_path(args.config))
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -10,6 +10,7 @@ from mmengine.registry import MODELS
 from ..checkpoint import load_refiner_weights
 from ..model_zoo import NAMED_MODELS, is_model_name, resolve_checkpoint
 from ..models import SegRefiner
+from ..registry import config_path
 
 #: The embedded default model (``init_refiner()``): the named model 'demo'.
 DEFAULT_MODEL = 'demo'
@@ -18,11 +19,13 @@ DEFAULT_CONFIG = NAMED_MODELS[DEFAULT_MODEL].config
 
 def load_config(config: Union[str, os.PathLike, dict, Config],
                 cfg_options: Optional[dict] = None) -> Config:
-    """A :class:`Config` from a path, a dict or a Config, with overrides."""
+    """A :class:`Config` from a path (also ``segrefiner::NAME``, a config
+    of the package), a dict or a Config, with overrides."""
     if isinstance(config, (str, os.PathLike)):
-        if not os.path.isfile(config):
+        path = config_path(config)
+        if not os.path.isfile(path):
             raise FileNotFoundError(f'config not found: {config}')
-        cfg = Config.fromfile(os.fspath(config))
+        cfg = Config.fromfile(path)
     elif isinstance(config, Config):
         cfg = config.copy()
     elif isinstance(config, dict):
@@ -45,7 +48,8 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
     Args:
         config: A named model, ``'demo'`` (the embedded default, also
             ``None``), ``'lr'`` or ``'hr'`` (the official models, weights
-            from the cache ``$SEGREFINER_HOME``); or a config file, dict or
+            from the cache ``$SEGREFINER_HOME``); or a config file (also
+            ``segrefiner::NAME``, a config of the package), dict or
             :class:`Config` whose ``model`` (or the whole dict, if it has no
             ``model``) is a ``SegRefiner`` config.
         checkpoint: The weights: a file (an official release or a project

@@ -14,6 +14,8 @@ import torch.nn as nn
 from mmdet.apis import init_detector
 from mmengine.config import Config
 
+from ..registry import config_path
+
 
 def init_refined_detector(config: Union[str, Path, Config],
                           checkpoint: Optional[str] = None,
@@ -25,7 +27,8 @@ def init_refined_detector(config: Union[str, Path, Config],
     Same arguments and result as ``mmdet.apis.init_detector``.
 
     Args:
-        config: Config file or :class:`Config`.
+        config: Config file (also ``segrefiner::NAME``, a config of the
+            package, e.g. ``segrefiner::mmdet/...``) or :class:`Config`.
         checkpoint: A stock detector checkpoint (or a wrapped one).
         palette: Visualisation palette, as in ``init_detector``.
         device: Device of the model.
@@ -37,12 +40,12 @@ def init_refined_detector(config: Union[str, Path, Config],
     Example:
         >>> from mmdet.apis import inference_detector
         >>> model = init_refined_detector(
-        ...     'configs/mmdet/mask-rcnn_r50_fpn_1x_coco_segrefiner.py',
+        ...     'segrefiner::mmdet/segrefiner-lr_mask-rcnn_r50_fpn_1x_coco.py',
         ...     'mask_rcnn_r50_fpn_1x_coco.pth', device='cpu')
         >>> result = inference_detector(model, 'demo.jpg')
     """
     if isinstance(config, (str, Path)):
-        config = Config.fromfile(config)
+        config = Config.fromfile(config_path(config))
     model_cfg = config.model.get('detector', config.model)
     if cfg_options is None and 'init_cfg' in model_cfg.get('backbone', {}):
         model_cfg.backbone.init_cfg = None

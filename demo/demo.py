@@ -28,10 +28,10 @@ from segrefiner.apis import init_refiner, refine
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
                                  add_model_args, add_output_arg,
                                  add_seed_arg, check_device,
-                                 inference_options_of, warn_random_weights)
+                                 inference_options_of)
 from segrefiner.evaluation import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image, write_mask
-from segrefiner.model_zoo import is_model_name
+from segrefiner.model_zoo import RANDOM_WEIGHTS
 from segrefiner.ops import masks_to_boxes, pad_boxes
 from segrefiner.protocols import choose_mode
 from segrefiner.visualization import (GREEN, ORANGE, colour_bar, heatmap,
@@ -75,8 +75,9 @@ def model_name(args: argparse.Namespace) -> str:
     """The model as the caption names it."""
     if args.config is None:
         return 'embedded demo model (segrefiner/model_zoo/demo.pth)'
-    weights = os.path.basename(args.checkpoint) if args.checkpoint else (
-        'RANDOM weights')
+    weights = ('RANDOM weights' if args.checkpoint == RANDOM_WEIGHTS else
+               os.path.basename(args.checkpoint) if args.checkpoint else
+               'its weights')  # a named model's own
     return f'{os.path.basename(args.config)} + {weights}'
 
 
@@ -91,10 +92,6 @@ def main() -> int:
                              f'the mask size {coarse.shape}')
         model = init_refiner(args.config, args.checkpoint, args.device,
                              trust_checkpoint=args.trust_checkpoint)
-        if args.checkpoint == 'random' or (
-                args.config is not None and args.checkpoint is None
-                and not is_model_name(args.config)):
-            warn_random_weights('demo.py')
         mode = args.mode if args.mode != 'auto' else choose_mode(
             model, torch.from_numpy(coarse)) + ' (auto)'
         start = time.perf_counter()

@@ -26,7 +26,7 @@ def tiny_refiner():
     """A freshly initialised tiny SegRefiner in eval mode (seeded)."""
     from segrefiner.apis import init_refiner
     torch.manual_seed(0)
-    return init_refiner(TINY_CONFIG)
+    return init_refiner(TINY_CONFIG, 'random')
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def malicious_checkpoint(tmp_path):
     from segrefiner.apis import init_refiner
     marker = tmp_path / 'created_by_the_pickle'
     path = tmp_path / 'evil.pth'
-    torch.save(dict(state_dict=init_refiner(TINY_CONFIG).state_dict(),
+    torch.save(dict(state_dict=init_refiner(TINY_CONFIG, 'random').state_dict(),
                     meta=dict(note=CreatesFile(marker))), path)
     return path, marker
 

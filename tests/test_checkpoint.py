@@ -24,7 +24,7 @@ def official_state(model):
 @pytest.fixture
 def source(tiny_config):
     torch.manual_seed(1)
-    return init_refiner(tiny_config)
+    return init_refiner(tiny_config, 'random')
 
 
 @pytest.mark.parametrize('container', ['raw', 'state_dict', 'ddp'])
@@ -143,7 +143,7 @@ def test_a_refused_pickle_is_reported_with_the_file(malicious_checkpoint,
 def test_wrong_model_size_is_refused(tmp_path, source):
     path = tmp_path / 'tiny.pth'
     torch.save(source.state_dict(), path)
-    full = init_refiner(dict(model=dict(type='SegRefiner')))
+    full = init_refiner(dict(model=dict(type='SegRefiner')), 'random')
     with pytest.raises(RuntimeError, match='shape mismatches'):
         load_refiner_weights(full, path)
 
@@ -161,4 +161,4 @@ def test_unreadable_files_give_clear_errors(tmp_path):
         load_refiner_weights(init_refiner(dict(model=dict(
             type='SegRefiner', denoise_model=dict(
                 model_channels=32, channel_mult=(1, 2),
-                attention_strides=(2, ))))), nonsense)
+                attention_strides=(2, )))), 'random'), nonsense)

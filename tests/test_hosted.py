@@ -5,7 +5,7 @@ import torch
 
 from segrefiner.apis import init_refiner
 from segrefiner.hosted import build_hosted_refiner
-from segrefiner.model_zoo import MissingWeightsError
+from segrefiner.model_zoo import MissingWeightsError, RandomWeightsWarning
 
 
 def test_without_checkpoint_the_official_lr_weights_are_required(
@@ -23,8 +23,9 @@ def test_named_random_and_file_weights(weights_home, tiny_config, tmp_path):
     for key, value in demo.state_dict().items():
         assert torch.equal(value, expected[key]), key
     assert demo.test_cfg['seed'] == 0 and not demo.training
-    random = build_hosted_refiner(dict(config=tiny_config,
-                                       checkpoint='random'))
+    with pytest.warns(RandomWeightsWarning):
+        random = build_hosted_refiner(dict(config=tiny_config,
+                                           checkpoint='random'))
     path = tmp_path / 'tiny.pth'
     torch.save(random.state_dict(), path)
     loaded = build_hosted_refiner(dict(config=tiny_config,

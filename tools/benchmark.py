@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -45,6 +46,7 @@ from segrefiner.data.datasets import RefineFolderDataset
 from segrefiner.apis.agreement import path_agreement
 from segrefiner.apis.cli import add_device_arg, check_device
 from segrefiner.io import load_image, load_mask
+from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
 from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
 from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
                               retain_freed_memory, synthetic_scene)
@@ -295,7 +297,7 @@ def bench_config(name: str, args: argparse.Namespace, peaks: dict) -> list:
                'model.test_cfg.precision': args.precision}
     if args.unet_batch and args.unet_batch[name != 'tiny']:
         options['model.test_cfg.unet_batch'] = args.unet_batch[name != 'tiny']
-    model = init_refiner(os.path.join(ROOT, CONFIGS[name]),
+    model = init_refiner(os.path.join(ROOT, CONFIGS[name]), RANDOM_WEIGHTS,
                          device=args.device, cfg_options=options)
     rows = [] if 'unet' in args.skip else unet_rows(name, model, args, peaks)
     for case, fn in api_cases(name, model, args):
@@ -361,7 +363,7 @@ def memory_probe(args: argparse.Namespace) -> None:
     scene = np.load(args.memory_probe)
     image, mask = scene['image'], scene['mask']
     model = init_refiner(
-        os.path.join(ROOT, CONFIGS['tiny']), device=args.device,
+        os.path.join(ROOT, CONFIGS['tiny']), RANDOM_WEIGHTS, args.device,
         cfg_options={'model.test_cfg.max_patches': args.memory_max_patches,
                      'model.test_cfg.batch_max': MEMORY_BATCH})
     before = current_rss_mb()
@@ -434,7 +436,7 @@ def attention_probe(args: argparse.Namespace) -> None:
     process): the tiny model with attention at one stride."""
     path, stride, instances = args.attention_probe
     model = init_refiner(
-        os.path.join(ROOT, CONFIGS['tiny']), device=args.device,
+        os.path.join(ROOT, CONFIGS['tiny']), RANDOM_WEIGHTS, args.device,
         cfg_options={'model.denoise_model.attention_strides': [int(stride)]})
     image, masks = synthetic_scene(480, 640, int(instances), seed=1)
     before = current_rss_mb()
@@ -474,6 +476,9 @@ def main() -> int:
     except ValueError as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
+    # The timed models have random weights: said once, here, not by
+    # init_refiner in every worker and probe process.
+    warnings.simplefilter('ignore', RandomWeightsWarning)
     if args.memory_probe:
         memory_probe(args)
         return 0
@@ -493,6 +498,9 @@ def main() -> int:
     if args.agreement:
         result = dict(agreement=agreement(args))
     else:
+        print('models: random initial weights (seeded): this times '
+              'refinement, it does not score it (--agreement DIR scores '
+              'the embedded model)', flush=True)
         peaks = measure_peaks(args.device)
         rows = []
         for name in args.configs:

@@ -19,7 +19,6 @@ import torch
 from segrefiner import __version__
 from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import add_trust_arg
-from segrefiner.checkpoint import load_refiner_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,10 +39,10 @@ def main() -> int:
     args = parse_args()
     if os.path.abspath(args.src) == os.path.abspath(args.dst):
         sys.exit(f'error: {args.dst} would overwrite the input')
-    model = init_refiner(args.config)
     try:
-        load_refiner_weights(model, args.src, args.trust_checkpoint)
-    except (FileNotFoundError, RuntimeError) as exc:
+        model = init_refiner(args.config, args.src,
+                             trust_checkpoint=args.trust_checkpoint)
+    except (OSError, RuntimeError) as exc:
         sys.exit(f'error: {exc}')
     meta = dict(segrefiner_version=__version__,
                 converted_from=os.path.basename(args.src),

@@ -53,7 +53,7 @@ from segrefiner.apis.cli import (add_device_arg, add_inference_args,
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
-from segrefiner.model_zoo import is_model_name
+from segrefiner.model_zoo import RANDOM_WEIGHTS
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -126,11 +126,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    if args.config is not None and args.checkpoint is None and (
-            not is_model_name(args.config)):
-        print('warning: no --checkpoint: the model has random weights',
-              file=sys.stderr)
-        torch.manual_seed(0)
+    if args.checkpoint == RANDOM_WEIGHTS:
+        torch.manual_seed(0)  # random weights, the same in every run
     inputs = [args.images, args.predictions] + [args.ann] * bool(args.ann)
     try:
         if not Path(args.images).is_dir():

@@ -33,7 +33,7 @@ from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
                                  add_output_arg, add_progress_arg,
                                  add_seed_arg, add_trust_arg, check_device,
-                                 inference_options_of, warn_random_weights)
+                                 inference_options_of)
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 from segrefiner.model_zoo import RANDOM_WEIGHTS
@@ -101,8 +101,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)
-        if checkpoint == RANDOM_WEIGHTS:
-            warn_random_weights('test.py')
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1

@@ -5,10 +5,11 @@ Why here: ``demo/demo.py``, ``tools/refine.py``, ``tools/test.py``,
 way (``--seed``/``--seeds``, ``--out``/``--out-dir``, ``--device``,
 ``--no-progress``, ``--config``/``--checkpoint``/``--trust-checkpoint``),
 check the device the same way and build the same
-:class:`~segrefiner.models.InferenceOptions`.
+:class:`~segrefiner.models.InferenceOptions`. Random weights are said by
+``init_refiner`` itself (a ``RandomWeightsWarning``), which every tool
+builds its model with.
 """
 import argparse
-import sys
 from typing import Optional, Union
 
 import torch
@@ -19,8 +20,7 @@ from ..models.fast_path import PRECISIONS
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_model_args',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
-    'check_device',
-    'inference_options_of', 'warn_random_weights'
+    'check_device', 'inference_options_of'
 ]
 
 
@@ -68,7 +68,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                         'embedded model, default), lr, hr')
     parser.add_argument('--checkpoint',
                         help="weights file, or a named model's: lr, hr, "
-                        'demo (a config file without one: random weights)')
+                        'demo; random for random initial weights (a config '
+                        'file needs one)')
     add_trust_arg(parser)
 
 
@@ -107,12 +108,6 @@ def check_device(device: str) -> str:
             raise ValueError(f'--device {device}: only '
                              f'{torch.cuda.device_count()} CUDA device(s)')
     return device
-
-
-def warn_random_weights(tool: str) -> None:
-    """Say on stderr that ``tool``'s model has random weights."""
-    print(f'warning: {tool}: no checkpoint loaded: the model has random '
-          'weights, its refinements are meaningless', file=sys.stderr)
 
 
 def _unet_batch(text: str) -> Union[int, str]:

@@ -1,6 +1,7 @@
 """Building a ready-to-use refiner from a named model, or a config and a
 checkpoint (names and the weights cache: :mod:`segrefiner.model_zoo`)."""
 import os
+import warnings
 from typing import Optional, Union
 
 import torch
@@ -8,7 +9,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 from ..checkpoint import load_refiner_weights
-from ..model_zoo import NAMED_MODELS, is_model_name, resolve_checkpoint
+from ..model_zoo import (NAMED_MODELS, RANDOM_WEIGHTS, RandomWeightsWarning,
+                         is_model_name, resolve_checkpoint)
 from ..models import SegRefiner
 from ..registry import config_path
 
@@ -43,7 +45,12 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
                  device: Union[str, torch.device] = 'cpu',
                  cfg_options: Optional[dict] = None,
                  trust_checkpoint: bool = False) -> SegRefiner:
-    """Build a :class:`SegRefiner` in eval mode, optionally with weights.
+    """Build a :class:`SegRefiner` in eval mode with its weights.
+
+    The one place that decides about random weights: a model gets them
+    only when ``checkpoint='random'`` asks for them, and then a
+    :class:`~segrefiner.model_zoo.RandomWeightsWarning` says so (every tool
+    builds its model here, so each says it the same way).
 
     Args:
         config: A named model, ``'demo'`` (the embedded default, also
@@ -54,9 +61,9 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
             ``model``) is a ``SegRefiner`` config.
         checkpoint: The weights: a file (an official release or a project
             checkpoint), a named model's weights (``'lr'``, ``'hr'``,
-            ``'demo'``) or ``'random'``. ``None`` means the named model's
-            own weights when ``config`` is a name, else none (random
-            initial weights, as ``mmseg.apis.init_model`` does).
+            ``'demo'``) or ``'random'`` (random initial weights, with a
+            warning). ``None`` means the named model's own weights when
+            ``config`` is a name; a config file, dict or Config needs one.
         device: Device to put the model on.
         cfg_options: Overrides merged into the config, e.g.
             ``{'model.denoise_model.model_channels': 32}``.
@@ -69,27 +76,40 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
         The model, in eval mode, with ``model.cfg`` set.
 
     Raises:
+        ValueError: A config that is not a named model, without
+            ``checkpoint``.
         MissingWeightsError: A named model's weights are not in the cache
             (the message names the file and how to get it).
 
     Example:
         >>> model = init_refiner('lr')  # $SEGREFINER_HOME/segrefiner_lr_latest.pth
-        >>> model = init_refiner('configs/segrefiner/segrefiner_tiny.py')
+        >>> model = init_refiner('segrefiner::segrefiner/segrefiner_tiny.py',
+        ...                      'random')  # RandomWeightsWarning
         >>> model.training
         False
     """
     if config is None:
         config = DEFAULT_MODEL
+    source = (os.fspath(config) if isinstance(config, (str, os.PathLike))
+              else 'the config')
     if is_model_name(config):
         checkpoint = config if checkpoint is None else checkpoint
         config = NAMED_MODELS[config].config
-    path = resolve_checkpoint(checkpoint)  # a missing file fails before
-    cfg = load_config(config, cfg_options)  # the model is built
+    cfg = load_config(config, cfg_options)
+    if checkpoint is None:
+        raise ValueError(f'{source}: no checkpoint: name the weights (a '
+                         "file, or 'lr', 'hr', 'demo'), or "
+                         f"'{RANDOM_WEIGHTS}' for random initial weights")
+    path = resolve_checkpoint(checkpoint)  # fails before the model is built
     model = MODELS.build(cfg.model if 'model' in cfg else cfg.to_dict())
     if not isinstance(model, SegRefiner):
-        raise TypeError(f'{config}: the model is a {type(model).__name__}, '
+        raise TypeError(f'{source}: the model is a {type(model).__name__}, '
                         'not a SegRefiner')
-    if path is not None:
+    if path is None:
+        warnings.warn(f'{source}: random initial weights (checkpoint '
+                      f"'{RANDOM_WEIGHTS}'): its refinements are "
+                      'meaningless', RandomWeightsWarning, stacklevel=2)
+    else:
         load_refiner_weights(model, path, trust_checkpoint)
     model.cfg = cfg
     return model.to(device).eval()

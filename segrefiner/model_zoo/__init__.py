@@ -11,14 +11,15 @@
   (``tools/get_weights.py``).
 """
 from .named_models import (HOME_ENV, NAMED_MODELS, RANDOM_WEIGHTS, RELEASES,
-                           MissingWeightsError, NamedModel, how_to_get,
-                           is_model_name, resolve_checkpoint, segrefiner_home,
-                           weights_path)
+                           MissingWeightsError, NamedModel,
+                           RandomWeightsWarning, how_to_get, is_model_name,
+                           resolve_checkpoint, segrefiner_home, weights_path)
 from .releases import FetchError, WeightsReport, fetch_release, verify_weights
 
 __all__ = [
     'HOME_ENV', 'NAMED_MODELS', 'RANDOM_WEIGHTS', 'RELEASES',
-    'MissingWeightsError', 'NamedModel', 'how_to_get', 'is_model_name',
+    'MissingWeightsError', 'NamedModel', 'RandomWeightsWarning',
+    'how_to_get', 'is_model_name',
     'resolve_checkpoint', 'segrefiner_home', 'weights_path', 'FetchError',
     'WeightsReport', 'fetch_release', 'verify_weights'
 ]

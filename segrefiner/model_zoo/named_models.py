@@ -79,6 +79,13 @@ class MissingWeightsError(FileNotFoundError):
     """A named model's weights file is not where it is looked for."""
 
 
+class RandomWeightsWarning(UserWarning):
+    """A model was built with random initial weights (``checkpoint=
+    'random'``): what it refines is meaningless. Silence it where that is
+    the point, e.g. ``warnings.simplefilter('ignore', RandomWeightsWarning)``
+    in a benchmark."""
+
+
 def segrefiner_home() -> str:
     """The weights cache: ``$SEGREFINER_HOME`` or ``~/.cache/segrefiner``."""
     return os.path.abspath(

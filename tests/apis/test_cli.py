@@ -4,8 +4,7 @@ import argparse
 import pytest
 import torch
 
-from segrefiner.apis.cli import (add_output_arg, add_seed_arg, check_device,
-                                 warn_random_weights)
+from segrefiner.apis.cli import add_output_arg, add_seed_arg, check_device
 
 
 def test_check_device():
@@ -25,9 +24,3 @@ def test_one_destination_for_both_spellings():
     args = parser.parse_args(['--out', 'b', '--seeds', '1', '2'])
     assert args.out == 'b' and args.seeds == [1, 2]
     assert parser.parse_args([]).seeds == [0]
-
-
-def test_random_weights_warning_names_the_tool(capsys):
-    warn_random_weights('demo.py')
-    assert capsys.readouterr().err.startswith(
-        'warning: demo.py: no checkpoint loaded: the model has random')

@@ -1,15 +1,17 @@
+import warnings
+
 import pytest
 import torch
 from mmengine.config import Config
 
-from segrefiner.apis import init_refiner
+from segrefiner.apis import RandomWeightsWarning, init_refiner
 from segrefiner.models import SegRefiner
 
 
 def test_from_path_dict_and_config(tiny_config):
-    a = init_refiner(tiny_config)
-    b = init_refiner(Config.fromfile(tiny_config))
-    c = init_refiner(Config.fromfile(tiny_config).model.to_dict())
+    a = init_refiner(tiny_config, 'random')
+    b = init_refiner(Config.fromfile(tiny_config), 'random')
+    c = init_refiner(Config.fromfile(tiny_config).model.to_dict(), 'random')
     for m in (a, b, c):
         assert isinstance(m, SegRefiner) and not m.training
         assert m.denoise_model.model_channels == 32
@@ -17,7 +19,7 @@ def test_from_path_dict_and_config(tiny_config):
 
 
 def test_cfg_options_override_one_field(tiny_config):
-    m = init_refiner(tiny_config,
+    m = init_refiner(tiny_config, 'random',
                      cfg_options={'model.denoise_model.model_channels': 64})
     assert m.denoise_model.model_channels == 64
     assert m.denoise_model.num_timesteps == 6
@@ -27,7 +29,7 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.py'):
         init_refiner(str(tmp_path / 'missing.py'))
     with pytest.raises(TypeError, match='not a SegRefiner'):
-        init_refiner(dict(model=dict(type='SegRefinerMaskLoss')))
+        init_refiner(dict(model=dict(type='SegRefinerMaskLoss')), 'random')
     with pytest.raises(TypeError):
         init_refiner(42)
 
@@ -55,3 +57,26 @@ def test_named_weights_for_a_config(tiny_config, weights_home):
                               'model.denoise_model.channel_mult': (1, 2)
                           })
     assert random.denoise_model.model_channels == 32
+
+
+def test_a_config_needs_a_checkpoint(tiny_config):
+    for config in (tiny_config, Config.fromfile(tiny_config)):
+        with pytest.raises(ValueError, match="no checkpoint.*'random'"):
+            init_refiner(config)
+
+
+def test_random_weights_are_said_and_real_ones_are_not(tiny_config,
+                                                       tmp_path):
+    with pytest.warns(RandomWeightsWarning,
+                      match='segrefiner_tiny.py: random initial weights'):
+        model = init_refiner(tiny_config, 'random')
+    path = tmp_path / 'tiny.pth'
+    torch.save(model.state_dict(), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', RandomWeightsWarning)
+        loaded = init_refiner(tiny_config, str(path))
+        init_refiner()  # the embedded demo model and its weights
+    assert torch.equal(loaded.denoise_model.out[2].weight,
+                       model.denoise_model.out[2].weight)
+    with pytest.warns(RandomWeightsWarning, match='demo: random initial'):
+        init_refiner('demo', 'random')

@@ -38,7 +38,7 @@ def model_state(model):
 @pytest.fixture
 def model(tiny_config):
     torch.manual_seed(0)
-    return init_refiner(tiny_config,
+    return init_refiner(tiny_config, 'random',
                         cfg_options={'model.test_cfg.model_size': 64})
 
 
@@ -110,7 +110,7 @@ def test_functions_are_the_predictor_with_that_calls_options(model):
 
 
 def test_model_defaults_come_from_test_cfg_and_are_only_read(tiny_config):
-    model = init_refiner(tiny_config, cfg_options={
+    model = init_refiner(tiny_config, 'random', cfg_options={
         'model.test_cfg.fast': False})
     assert model.inference_options() == InferenceOptions(fast=False)
     assert model.inference_options(fast=True).fast is True

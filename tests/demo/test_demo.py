@@ -23,11 +23,12 @@ def panel_width(image):
 def test_demo_picture_mask_truth_scale_and_caption(repo_root, tiny_config,
                                                    tmp_path):
     out = tmp_path / 'demo.png'
-    run = run_demo(repo_root, '--config', tiny_config, '--out', str(out),
-                   '--mode', 'lr', '--seed', '3')
+    run = run_demo(repo_root, '--config', tiny_config, '--checkpoint',
+                   'random', '--out', str(out), '--mode', 'lr', '--seed', '3')
     assert run.returncode == 0, run.stderr[-2000:]
     assert str(out) in run.stdout
-    assert 'warning: demo.py: no checkpoint loaded' in run.stderr
+    assert run.stderr.count('RandomWeightsWarning: ') == 1
+    assert 'segrefiner_tiny.py: random initial weights' in run.stderr
     picture = load_image(str(out))
     image = load_image(f'{repo_root}/demo/sample/image.jpg')
     # five panels (image, coarse, refined, truth, confidence) under their
@@ -49,7 +50,8 @@ def test_own_image_and_mask_without_truth(repo_root, tiny_config, tmp_path):
     out = tmp_path / 'mine.png'
     run = run_demo(repo_root, f'{repo_root}/demo/sample/image.jpg',
                    f'{repo_root}/demo/sample/coarse.png', '--config',
-                   tiny_config, '--out', str(out), '--mode', 'lr')
+                   tiny_config, '--checkpoint', 'random', '--out', str(out),
+                   '--mode', 'lr')
     assert run.returncode == 0, run.stderr[-2000:]
     picture = load_image(str(out))
     image = load_image(f'{repo_root}/demo/sample/image.jpg')
@@ -65,6 +67,17 @@ def test_demo_names_a_missing_input(repo_root, tiny_config, tmp_path):
                    tiny_config, '--out', str(tmp_path / 'x.png'))
     assert run.returncode == 1
     assert 'nope.jpg' in run.stderr
+    assert not (tmp_path / 'x.png').exists()
+
+
+def test_a_config_without_weights_is_one_error(repo_root, tiny_config,
+                                              tmp_path):
+    run = run_demo(repo_root, '--config', tiny_config, '--out',
+                   str(tmp_path / 'x.png'))
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"error: {tiny_config}: no checkpoint: name the weights (a file, or "
+        "'lr', 'hr', 'demo'), or 'random' for random initial weights"]
     assert not (tmp_path / 'x.png').exists()
 
 

@@ -96,7 +96,7 @@ def refiner_ckpt(tmp_path_factory, tiny_config) -> str:
     from segrefiner.apis import init_refiner
     torch.manual_seed(1)
     path = str(tmp_path_factory.mktemp('refiner') / 'tiny.pth')
-    torch.save(init_refiner(tiny_config).state_dict(), path)
+    torch.save(init_refiner(tiny_config, 'random').state_dict(), path)
     return path
 
 

@@ -97,7 +97,7 @@ def small_case():
 
 
 def test_apis_take_the_path_options(tiny_config):
-    model = init_refiner(tiny_config)
+    model = init_refiner(tiny_config, 'random')
     image, mask = small_case()
     a = refine(model, image, mask, mode='lr', seed=0, fast=False)
     b = refine(model, image, mask, mode='lr', seed=0, fast=True,
@@ -150,7 +150,7 @@ def test_cpu_fast_path_keeps_freed_memory_over_the_whole_call(
         tiny_config, monkeypatch):
     settings = []
     monkeypatch.setattr(heap, '_mallopt', settings.append)
-    model = init_refiner(tiny_config)
+    model = init_refiner(tiny_config, 'random')
     image, mask = small_case()
     refine(model, image, mask, mode='lr', seed=0, fast=False)
     assert settings == []  # the reference path leaves malloc alone

@@ -10,7 +10,7 @@ TOOL = os.path.join(ROOT, 'tools', 'refine.py')
 TINY = [
     '--config',
     os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py'),
-    '--cfg-options', 'model.test_cfg.model_size=64'
+    '--checkpoint', 'random', '--cfg-options', 'model.test_cfg.model_size=64'
 ]
 
 

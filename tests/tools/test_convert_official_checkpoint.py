@@ -9,7 +9,7 @@ from segrefiner.apis import init_refiner
 def test_convert_writes_a_weights_only_project_checkpoint(
         tmp_path, tiny_config, repo_root):
     torch.manual_seed(3)
-    source = init_refiner(tiny_config)
+    source = init_refiner(tiny_config, 'random')
     state = dict(source.state_dict())
     state['loss_texture.sobel.conv_x.weight'] = torch.zeros(1, 1, 3, 3)
     src, dst = tmp_path / 'official.pth', tmp_path / 'out' / 'project.pth'

@@ -218,8 +218,9 @@ def test_inference_options_pass_through(tmp_path, run_tool):
     code, io = run_tool(images, masks, '--out', tmp_path / 'ref',
                         '--reference', '--no-progress', *TINY)
     assert code == 0, io.err
-    torch.manual_seed(0)  # the tool's random weights without a checkpoint
-    model = init_refiner(TINY[1], cfg_options={'model.test_cfg.model_size': 64})
+    torch.manual_seed(0)  # the tool's seeded random weights
+    model = init_refiner(TINY[1], 'random',
+                         cfg_options={'model.test_cfg.model_size': 64})
     expected = refine(model, photo(mask), mask, seed=0, fast=False)
     written = cv2.imread(str(tmp_path / 'ref' / 'a.png'), 0)
     assert np.array_equal(written > 0, expected)

@@ -70,6 +70,7 @@ def test_big_two_seeds_as_a_subprocess(tmp_path):
                             timeout=120,
                             env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert result.returncode == 0, result.stderr
+    assert result.stderr.count('RandomWeightsWarning: ') == 1  # 'none'
     assert 'mean ± std over 2 seeds' in result.stdout
     rows = [
         line.split() for line in result.stdout.splitlines()

@@ -79,8 +79,9 @@ def malicious_checkpoint(tmp_path):
     from segrefiner.apis import init_refiner
     marker = tmp_path / 'created_by_the_pickle'
     path = tmp_path / 'evil.pth'
-    torch.save(dict(state_dict=init_refiner(TINY_CONFIG, 'random').state_dict(),
-                    meta=dict(note=CreatesFile(marker))), path)
+    state = init_refiner(TINY_CONFIG, 'random').state_dict()
+    torch.save(dict(state_dict=state, meta=dict(note=CreatesFile(marker))),
+               path)
     return path, marker
 
 

@@ -2,8 +2,10 @@
 
 Why one: every batch (:mod:`.folders`, :mod:`.result_files`,
 :mod:`.evaluate`) reports a bad input as one ``error:`` line naming the file
-and goes on, refuses to overwrite its inputs and shows the same progress bar
-(``rich``, on stderr), so these rules live here once.
+and goes on, refuses to overwrite its inputs, shows the same progress bar
+(``rich``, on stderr), reads its inputs ahead in DataLoader workers and
+splits its inputs across the ranks of a distributed run, so these rules live
+here once.
 """
 import os
 from dataclasses import dataclass, field
@@ -16,9 +18,11 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
                            ProgressColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.text import Text
+from torch.utils.data import DataLoader, Dataset
 
 from ..io import PathLike
 from ..models import InferenceOptions
+from .distributed import gather_to_main, is_main_process, shard
 
 __all__ = [
     'BatchOptions', 'BatchReport', 'check_output', 'describe', 'run_batch'
@@ -45,6 +49,8 @@ class BatchOptions:
         progress: Show a progress bar on stderr.
         inference: The :class:`InferenceOptions` of every refinement
             (``None``: the model's).
+        workers: DataLoader processes reading and decoding the inputs
+            ahead of the refinement (``0``: none).
     """
     seed: Optional[int] = 0
     mode: str = 'auto'
@@ -53,6 +59,7 @@ class BatchOptions:
     resume: bool = False
     progress: bool = True
     inference: Optional[InferenceOptions] = None
+    workers: int = 0
 
 
 @dataclass
@@ -131,43 +138,102 @@ class _Rate(ProgressColumn):
         return Text(f'{speed:.2f} {self.unit}/s')
 
 
-def run_batch(items: Sequence[Item], name_of: Callable[[Item], Any],
-              step: Callable[[Item, Callable[[str], None]], Outcome],
-              report: Report, progress: bool, unit: str) -> List[Any]:
-    """Run ``step(item, warn)`` over ``items`` with a bar, counting outcomes.
+class _ReadAhead(Dataset):
+    """``(index, load(items[index]), error)`` for this rank's indices: a bad
+    input's ``OSError``/``ValueError`` comes back as a value, to be reported
+    by the step, not raised in a worker."""
 
-    A step returns ``(counter, value)``: ``report.<counter>`` is incremented
-    (unless ``None``; ``'passed:<reason>'`` counts a pass-through). A step
-    that raises ``OSError`` or ``ValueError`` becomes one ``error:`` line on stderr naming ``name_of(item)``, in
-    ``report.failures``; its value is ``None``. ``warn(line)`` prints a line
-    above the bar.
+    def __init__(self, items: Sequence[Item], indices: Sequence[int],
+                 load: Callable[[Item], Any]) -> None:
+        self.items, self.indices, self.load = items, indices, load
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> Tuple[int, Any, Optional[Exception]]:
+        index = self.indices[i]
+        try:
+            return index, self.load(self.items[index]), None
+        except (OSError, ValueError) as error:
+            return index, None, error
+
+
+def _as_is(sample: Any) -> Any:
+    return sample
+
+
+def _no_load(item: Any) -> None:
+    return None
+
+
+def run_batch(items: Sequence[Item],
+              name_of: Callable[[Item], Any],
+              step: Callable[[Item, Any, Callable[[str], None]], Outcome],
+              report: Report,
+              progress: bool,
+              unit: str,
+              load: Optional[Callable[[Item], Any]] = None,
+              workers: int = 0) -> Optional[List[Any]]:
+    """Run ``step(item, load(item), warn)`` over ``items``, counting outcomes.
+
+    ``load`` (reading and decoding the inputs) runs ahead of the steps in
+    ``workers`` DataLoader processes (``0``: in this process, just before
+    its step). A step returns ``(counter, value)``: ``report.<counter>`` is
+    incremented (unless ``None``; ``'passed:<reason>'`` counts a
+    pass-through). A ``load`` or step that raises ``OSError`` or
+    ``ValueError`` becomes one ``error:`` line on stderr naming
+    ``name_of(item)``, in ``report.failures``; its value is ``None``.
+    ``warn(line)`` prints a line above the bar.
+
+    Under ``torch.distributed`` each rank runs its :func:`~.distributed.shard`
+    of the items and rank 0 (the only one with a bar) gets every rank's
+    outcomes in item order, so its ``report`` and values are those of one
+    process; the other ranks' ``report`` stays empty.
 
     Returns:
-        The steps' values, in order.
+        The steps' values, in item order (``None`` on ranks other than 0).
     """
     console = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def warn(line: str) -> None:
         console.print(line, markup=False)
 
-    values = []
+    indices = shard(len(items))
+    loader = DataLoader(_ReadAhead(items, indices, load or _no_load),
+                        batch_size=None,
+                        num_workers=workers,
+                        collate_fn=_as_is,
+                        multiprocessing_context='fork' if workers else None)
+    records = []
     with Progress(TextColumn(unit), BarColumn(), MofNCompleteColumn(),
                   _Rate(unit), TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=console, disable=not progress or not items) as bar:
-        task = bar.add_task(unit, total=len(items))
-        for item in items:
-            value = None
+                  console=console,
+                  disable=not progress or not indices or
+                  not is_main_process()) as bar:
+        task = bar.add_task(unit, total=len(indices))
+        for index, loaded, problem in loader:
+            status = value = failure = None
             try:
-                status, value = step(item, warn)
-                if status is not None and status.startswith('passed:'):
-                    report.pass_through(status.partition(':')[2])
-                elif status is not None:
-                    setattr(report, status, getattr(report, status) + 1)
+                if problem is not None:
+                    raise problem
+                status, value = step(items[index], loaded, warn)
             except (OSError, ValueError) as error:
-                report.failures.append(describe(name_of(item), error))
-                warn(f'error: {report.failures[-1]}')
+                failure = describe(name_of(items[index]), error)
+                warn(f'error: {failure}')
+            records.append((index, status, value, failure))
             bar.advance(task)
-            values.append(value)
+    gathered = gather_to_main(records)
+    if gathered is None:
+        return None
+    values = []
+    for _, status, value, failure in gathered:
+        if failure is not None:
+            report.failures.append(failure)
+        elif status is not None and status.startswith('passed:'):
+            report.pass_through(status.partition(':')[2])
+        elif status is not None:
+            setattr(report, status, getattr(report, status) + 1)
+        values.append(value)
     return values
 
 

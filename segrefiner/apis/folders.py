@@ -9,14 +9,13 @@ to an output folder, atomically. Bad inputs are reported by
 from pathlib import Path
 from typing import Callable, List, Optional
 
-import numpy as np
-
 from ..io import (Pair, PathLike, clean_stale_temps, fit_to, load_image,
                   pair_files, read_label_map, read_mask_file, write_label_map,
                   write_mask)
 from ..models import SegRefiner
 from ..protocols import MODES
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .distributed import barrier, is_main_process
 from .predictor import SegRefinerPredictor
 
 __all__ = ['FOLDER_FORMATS', 'refine_folder']
@@ -77,32 +76,51 @@ def refine_folder(model: SegRefiner,
     pairs = pair_files(image_dir, pred_dir, image_tag, mask_tag)
     if kind == 'masks':
         _check_binary(pairs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+    if is_main_process():  # before any rank writes a temporary file
+        out_dir.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+    barrier()
     shape_only = kind != 'labelmap'
     predictor = SegRefinerPredictor(model, options.inference)
 
-    def step(pair: Pair, warn: Callable[[str], None]) -> Outcome:
+    def load(pair: Pair) -> Optional[tuple]:
+        """The decoded image and prediction (``None``: already done)."""
         if pair.problem is not None:
             raise ValueError(pair.problem)
         out = out_dir / pair.mask.name
         check_output(out, [pair.image, pair.mask])
         if options.resume and out.is_file():
-            return 'skipped', None
+            return None
         image = load_image(pair.image)
         if shape_only:
-            return _refine_mask(predictor, image, pair.mask, out, options,
-                                warn)
+            mask, value = read_mask_file(pair.mask, binary_only=True)
+            return image, fit_to(mask, image.shape[:2],
+                                 options.resize_mask), value
         labels, like = read_label_map(pair.mask)
-        labels = fit_to(labels, image.shape[:2], options.resize_mask,
-                        'label map')
-        write_label_map(out, predictor.refine_semantic(
-            image, labels, options.ignore_index, options.seed), like)
+        return image, fit_to(labels, image.shape[:2], options.resize_mask,
+                             'label map'), like
+
+    def step(pair: Pair, loaded: Optional[tuple],
+             warn: Callable[[str], None]) -> Outcome:
+        if loaded is None:
+            return 'skipped', None
+        image, prediction, like = loaded
+        out = out_dir / pair.mask.name
+        if not shape_only:
+            write_label_map(out, predictor.refine_semantic(
+                image, prediction, options.ignore_index, options.seed), like)
+        elif not prediction.any():
+            write_mask(out, prediction, like)
+            warn(f'warning: {pair.mask}: empty mask, written unchanged')
+            return 'passed:empty', None
+        else:
+            write_mask(out, predictor.refine(image, prediction, options.mode,
+                                             options.seed), like)
         return 'refined', None
 
     report = BatchReport(str(out_dir))
     run_batch(pairs, lambda pair: pair.file, step, report, options.progress,
-              'masks' if shape_only else 'label maps')
+              'masks' if shape_only else 'label maps', load, options.workers)
     return report
 
 
@@ -124,18 +142,3 @@ def _check_binary(pairs: List[Pair]) -> None:
                     raise
                 continue  # an unreadable file: reported by the batch
             return
-
-
-def _refine_mask(predictor: SegRefinerPredictor, image: np.ndarray,
-                 mask_path: Path, out: Path, options: BatchOptions,
-                 warn: Callable[[str], None]) -> Outcome:
-    """Refine and write one binary mask; an empty one is written as is."""
-    mask, value = read_mask_file(mask_path, binary_only=True)
-    mask = fit_to(mask, image.shape[:2], options.resize_mask)
-    if not mask.any():
-        write_mask(out, mask, value)
-        warn(f'warning: {mask_path}: empty mask, written unchanged')
-        return 'passed:empty', None
-    refined = predictor.refine(image, mask, options.mode, options.seed)
-    write_mask(out, refined, value)
-    return 'refined', None

@@ -31,8 +31,9 @@ import torch.distributed as torch_dist
 from mmengine import dist
 
 __all__ = [
-    'LAUNCHERS', 'barrier', 'gather_to_main', 'init_launcher',
-    'is_main_process', 'rank_device', 'shard', 'world'
+    'LAUNCHERS', 'barrier', 'finish_launcher', 'gather_to_main',
+    'init_launcher', 'is_main_process', 'rank_device', 'rank_tag', 'shard',
+    'world'
 ]
 
 #: ``--launcher`` choices (mmengine's names).
@@ -42,6 +43,13 @@ LAUNCHERS = ('none', 'pytorch', 'slurm')
 def world() -> Tuple[int, int]:
     """``(rank, world size)``; ``(0, 1)`` outside a process group."""
     return dist.get_dist_info()
+
+
+def rank_tag() -> str:
+    """``'rank 1 of 2: '`` in a distributed run, ``''`` in one process:
+    what the tools put before an error line, so that it names its rank."""
+    rank, size = world()
+    return f'rank {rank} of {size}: ' if size > 1 else ''
 
 
 def is_main_process() -> bool:
@@ -125,6 +133,12 @@ def gather_to_main(records: Sequence[Tuple[int, Any]]) -> Optional[List]:
         return None
     return sorted((record for part in parts for record in part),
                   key=lambda record: record[0])
+
+
+def finish_launcher() -> None:
+    """Leave the process group (nothing with one process)."""
+    if torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 def barrier() -> None:

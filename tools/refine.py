@@ -153,7 +153,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-@record
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
@@ -203,4 +202,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(record(main)())  # torchrun shows a failing rank's traceback

@@ -100,7 +100,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-@record
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     try:
@@ -158,4 +157,4 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(record(main)())  # torchrun shows a failing rank's traceback

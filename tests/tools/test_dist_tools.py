@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -19,8 +20,6 @@ from test_refine_tool_result_files import (decode, mmdet_results,
                                            write_instance_scene)
 from test_test_tool import TINY as TEST_TINY
 from test_test_tool import folder_layout
-
-import cv2
 
 ENV = dict(os.environ, OMP_NUM_THREADS='1')
 

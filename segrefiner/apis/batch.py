@@ -33,6 +33,9 @@ Item = TypeVar('Item')
 #: none; ``'passed:<reason>'``: :meth:`BatchReport.pass_through`) and a
 #: value collected by :func:`run_batch`.
 Outcome = Tuple[Optional[str], Any]
+#: A step over a group of items: ``(items, loaded, warn) -> outcomes``.
+GroupStep = Callable[[List[Any], List[Any], Callable[[str], None]],
+                     List[Outcome]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class BatchOptions:
             (``None``: the model's).
         workers: DataLoader processes reading and decoding the inputs
             ahead of the refinement (``0``: none).
+        batch_images: Images whose object crops share UNet batches (binary
+            masks and instance results; ``1``: each image alone, exactly
+            as :func:`~segrefiner.apis.refine`). Outputs then depend on
+            the grouping of consecutive inputs, never on the ranks.
     """
     seed: Optional[int] = 0
     mode: str = 'auto'
@@ -60,6 +67,7 @@ class BatchOptions:
     progress: bool = True
     inference: Optional[InferenceOptions] = None
     workers: int = 0
+    batch_images: int = 1
 
 
 @dataclass
@@ -168,12 +176,15 @@ def _no_load(item: Any) -> None:
 
 def run_batch(items: Sequence[Item],
               name_of: Callable[[Item], Any],
-              step: Callable[[Item, Any, Callable[[str], None]], Outcome],
+              step: Optional[Callable[[Item, Any, Callable[[str], None]],
+                                      Outcome]],
               report: Report,
               progress: bool,
               unit: str,
               load: Optional[Callable[[Item], Any]] = None,
-              workers: int = 0) -> Optional[List[Any]]:
+              workers: int = 0,
+              group: int = 1,
+              group_step: Optional[GroupStep] = None) -> Optional[List[Any]]:
     """Run ``step(item, load(item), warn)`` over ``items``, counting outcomes.
 
     ``load`` (reading and decoding the inputs) runs ahead of the steps in
@@ -185,10 +196,16 @@ def run_batch(items: Sequence[Item],
     ``name_of(item)``, in ``report.failures``; its value is ``None``.
     ``warn(line)`` prints a line above the bar.
 
+    With ``group_step`` (instead of ``step``) the items go in consecutive
+    groups of ``group``: ``group_step(items, loaded, warn)`` gets the
+    members that loaded and returns their outcomes; if it raises, each of
+    them fails with the error.
+
     Under ``torch.distributed`` each rank runs its :func:`~.distributed.shard`
-    of the items and rank 0 (the only one with a bar) gets every rank's
+    of the groups and rank 0 (the only one with a bar) gets every rank's
     outcomes in item order, so its ``report`` and values are those of one
-    process; the other ranks' ``report`` stays empty.
+    process; the other ranks' ``report`` stays empty. The groups are cut
+    before sharding, so they do not depend on the number of ranks.
 
     Returns:
         The steps' values, in item order (``None`` on ranks other than 0).
@@ -198,12 +215,22 @@ def run_batch(items: Sequence[Item],
     def warn(line: str) -> None:
         console.print(line, markup=False)
 
-    indices = shard(len(items))
-    loader = DataLoader(_ReadAhead(items, indices, load or _no_load),
-                        batch_size=None,
-                        num_workers=workers,
-                        collate_fn=_as_is,
-                        multiprocessing_context='fork' if workers else None)
+    if group_step is None:
+        group = 1
+
+        def group_step(members, loaded, warn):
+            return [step(members[0], loaded[0], warn)]
+
+    groups = [range(start, min(start + group, len(items)))
+              for start in range(0, len(items), group)]
+    mine = [groups[g] for g in shard(len(groups))]
+    indices = [index for members in mine for index in members]
+    loader = iter(DataLoader(_ReadAhead(items, indices, load or _no_load),
+                             batch_size=None,
+                             num_workers=workers,
+                             collate_fn=_as_is,
+                             multiprocessing_context='fork'
+                             if workers else None))
     records = []
     with Progress(TextColumn(unit), BarColumn(), MofNCompleteColumn(),
                   _Rate(unit), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -211,17 +238,27 @@ def run_batch(items: Sequence[Item],
                   disable=not progress or not indices or
                   not is_main_process()) as bar:
         task = bar.add_task(unit, total=len(indices))
-        for index, loaded, problem in loader:
-            status = value = failure = None
+        for members in mine:
+            ready = []
+            for index, loaded, problem in (next(loader) for _ in members):
+                if problem is None:
+                    ready.append((index, loaded))
+                    continue
+                records.append((index, None, None,
+                                describe(name_of(items[index]), problem)))
+                warn(f'error: {records[-1][3]}')
             try:
-                if problem is not None:
-                    raise problem
-                status, value = step(items[index], loaded, warn)
+                outcomes = group_step([items[i] for i, _ in ready],
+                                      [loaded for _, loaded in ready],
+                                      warn) if ready else []
+                records += [(i, *outcome, None)
+                            for (i, _), outcome in zip(ready, outcomes)]
             except (OSError, ValueError) as error:
-                failure = describe(name_of(items[index]), error)
-                warn(f'error: {failure}')
-            records.append((index, status, value, failure))
-            bar.advance(task)
+                for index, _ in ready:
+                    records.append((index, None, None,
+                                    describe(name_of(items[index]), error)))
+                    warn(f'error: {records[-1][3]}')
+            bar.advance(task, len(members))
     gathered = gather_to_main(records)
     if gathered is None:
         return None

@@ -102,25 +102,43 @@ def refine_folder(model: SegRefiner,
 
     def step(pair: Pair, loaded: Optional[tuple],
              warn: Callable[[str], None]) -> Outcome:
+        """One label map."""
         if loaded is None:
             return 'skipped', None
-        image, prediction, like = loaded
-        out = out_dir / pair.mask.name
-        if not shape_only:
-            write_label_map(out, predictor.refine_semantic(
-                image, prediction, options.ignore_index, options.seed), like)
-        elif not prediction.any():
-            write_mask(out, prediction, like)
-            warn(f'warning: {pair.mask}: empty mask, written unchanged')
-            return 'passed:empty', None
-        else:
-            write_mask(out, predictor.refine(image, prediction, options.mode,
-                                             options.seed), like)
+        image, labels, like = loaded
+        write_label_map(out_dir / pair.mask.name, predictor.refine_semantic(
+            image, labels, options.ignore_index, options.seed), like)
         return 'refined', None
 
+    def refine_masks(pairs: List[Pair], loaded: List[Optional[tuple]],
+                     warn: Callable[[str], None]) -> List[Outcome]:
+        """Binary masks of ``options.batch_images`` images, refined
+        together; empty masks are written unchanged."""
+        outcomes: List[Outcome] = [('skipped', None)] * len(pairs)
+        todo = []
+        for k, (pair, item) in enumerate(zip(pairs, loaded)):
+            if item is not None and not item[1].any():
+                write_mask(out_dir / pair.mask.name, item[1], item[2])
+                warn(f'warning: {pair.mask}: empty mask, written unchanged')
+                outcomes[k] = ('passed:empty', None)
+            elif item is not None:
+                todo.append(k)
+        refined = predictor.refine_together(
+            [loaded[k][0] for k in todo], [loaded[k][1] for k in todo],
+            options.mode, options.seed) if todo else []
+        for k, mask in zip(todo, refined):
+            write_mask(out_dir / pairs[k].mask.name, mask, loaded[k][2])
+            outcomes[k] = ('refined', None)
+        return outcomes
+
     report = BatchReport(str(out_dir))
-    run_batch(pairs, lambda pair: pair.file, step, report, options.progress,
-              'masks' if shape_only else 'label maps', load, options.workers)
+    if shape_only:
+        run_batch(pairs, lambda pair: pair.file, None, report,
+                  options.progress, 'masks', load, options.workers,
+                  options.batch_images, refine_masks)
+    else:
+        run_batch(pairs, lambda pair: pair.file, step, report,
+                  options.progress, 'label maps', load, options.workers)
     return report
 
 

@@ -98,28 +98,45 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
                            'instance mask')
         return digest, image, masks
 
-    def step(group: Group, loaded: tuple,
-             warn: Callable[[str], None]) -> Outcome:
-        if len(loaded) == 2:
-            return 'skipped', (loaded[1], 0, 0)
-        digest, image, masks = loaded
-        if masks is None:
-            return 'passed:no masks', None
-        small = int((masks.reshape(len(masks), -1).astype(bool).sum(1) <
-                     area_thr).sum())
-        if small == len(masks):
-            return f'passed:all masks {under}', (None, 0, small)
-        refined = predictor.refine_instances(image, masks, options.seed)
-        value = [
-            encode_rle(mask, not isinstance(seg.get('counts'), bytes)
-                       if isinstance(seg, dict) else True)
-            for mask, seg in zip(refined, group.segmentations)
-        ]
-        store.put(group.key, digest, value)
-        return 'refined', (value, len(masks) - small, small)
+    def refine_images(members: List[Group], loaded: List[tuple],
+                      warn: Callable[[str], None]) -> List[Outcome]:
+        """The images of ``options.batch_images`` results, their masks
+        refined together."""
+        outcomes: List[Outcome] = []
+        todo = []
+        for group, item in zip(members, loaded):
+            if len(item) == 2:
+                outcomes.append(('skipped', (item[1], 0, 0)))
+                continue
+            masks = item[2]
+            small = 0 if masks is None else int(
+                (masks.reshape(len(masks), -1).astype(bool).sum(1) <
+                 area_thr).sum())
+            if masks is None:
+                outcomes.append(('passed:no masks', None))
+            elif small == len(masks):
+                outcomes.append((f'passed:all masks {under}', (None, 0,
+                                                               small)))
+            else:
+                todo.append((len(outcomes), group, item, small))
+                outcomes.append(None)
+        refined = predictor.refine_instances_together(
+            [item[1] for _, _, item, _ in todo],
+            [item[2] for _, _, item, _ in todo],
+            options.seed) if todo else []
+        for (k, group, item, small), masks in zip(todo, refined):
+            value = [
+                encode_rle(mask, not isinstance(seg.get('counts'), bytes)
+                           if isinstance(seg, dict) else True)
+                for mask, seg in zip(masks, group.segmentations)
+            ]
+            store.put(group.key, item[0], value)
+            outcomes[k] = ('refined', (value, len(masks) - small, small))
+        return outcomes
 
-    outcomes = run_batch(groups, lambda group: group.name, step, report,
-                         options.progress, 'images', load, options.workers)
+    outcomes = run_batch(groups, lambda group: group.name, None, report,
+                         options.progress, 'images', load, options.workers,
+                         options.batch_images, refine_images)
     if outcomes is None:
         return None
     for outcome in outcomes:

@@ -84,6 +84,7 @@ def test_mask_folder_on_two_ranks_equals_one_process(tmp_path):
 
 
 def test_mmdet_pickle_on_two_ranks_equals_one_process(tmp_path):
+    """With --batch-images 2: the groups are cut before sharding."""
     images = tmp_path / 'im'
     masks = write_instance_scene(images, ['a.jpg', 'b.jpg'])
     entries = mmdet_results(images, masks)
@@ -91,7 +92,7 @@ def test_mmdet_pickle_on_two_ranks_equals_one_process(tmp_path):
     results = tmp_path / 'results.pkl'
     results.write_bytes(pickle.dumps(entries))
     refine = [os.path.join('tools', 'refine.py'), images, results, *TINY,
-              '--no-progress']
+              '--no-progress', '--batch-images', '2']
     one = run(refine + ['--out', tmp_path / 'one.pkl'])
     two = run(refine + ['--out', tmp_path / 'two.pkl'], ranks=2)
     assert one.returncode == two.returncode == 1  # gone.jpg has no image

@@ -24,7 +24,9 @@ batch 4, channels-last, fp32 and bf16) and prints next to every row the
 UNet's GFLOP/s and its share of the peak of the dtype it ran in. The peak
 memory of an ``--memory-size`` HR refinement with the tiny model, and that of
 ``refine_instances`` with attention at 4,096 and 16,384 tokens, are measured
-in fresh processes. ``--agreement DIR`` compares the two paths on a held-out
+in fresh processes. The ``disk`` rows (:mod:`benchmark_disk`) refine a
+generated folder from disk to disk in one process and on two ranks (images/s,
+the UNet's share of the wall time). ``--agreement DIR`` compares the two paths on a held-out
 folder (``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
 """
 import argparse
@@ -40,6 +42,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from benchmark_disk import disk_rows  # tools/, beside this file
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
@@ -95,7 +98,11 @@ def parse_args() -> argparse.Namespace:
                         choices=['reference', 'fast'])
     parser.add_argument('--skip', nargs='*', default=[],
                         choices=['unet', 'instances', 'hr', 'semantic',
-                                 'memory'])
+                                 'memory', 'disk'])
+    parser.add_argument('--disk-images', type=int, nargs=2, default=[16, 4],
+                        metavar=('TINY', 'FULL'),
+                        help='images of the disk-to-disk rows (1 process '
+                        'and 2 ranks, tools/benchmark_disk.py)')
     parser.add_argument('--agreement', metavar='DIR',
                         help='only compare the paths on this held-out folder')
     parser.add_argument('--memory-size', type=int, nargs=2,
@@ -508,9 +515,12 @@ def main() -> int:
         memory = [] if 'memory' in args.skip else report_memory(args)
         attention = ([] if 'memory' in args.skip else
                      report_attention_memory(args))
+        disk = [] if 'disk' in args.skip else disk_rows(
+            args.configs, [args.disk_images[name != 'tiny']
+                           for name in args.configs], 2, 1, args.device)
         result = dict(device_name=device_name(args.device), conv_peak=peaks,
                       rows=rows, hr_memory=memory,
-                      attention_memory=attention)
+                      attention_memory=attention, disk_to_disk=disk)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(result, f, indent=2, default=str)

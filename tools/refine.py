@@ -4,6 +4,11 @@ Usage::
 
     # binary masks matched to images by file stem (a.jpg ~ a.png)
     python tools/refine.py IMAGES_DIR MASKS_DIR --out OUT_DIR [--mode hr]
+    python tools/refine.py --img-dir IMAGES_DIR --mask-dir MASKS_DIR \
+        --out-dir OUT_DIR                                  # the same
+    # on N GPUs (or N CPU processes), each input refined once by one rank
+    torchrun --nproc_per_node N tools/refine.py IMAGES_DIR MASKS_DIR \
+        --out OUT_DIR --launcher pytorch --device cuda
     # BIG / CascadePSP: a_im.jpg ~ a_seg.png in one folder (a_gt.png ignored)
     python tools/refine.py BIG_DIR --out OUT_DIR
     # mmseg label maps (tools/test.py --out): one class-index PNG per image
@@ -35,6 +40,14 @@ without ``--resize-mask``, unmatched) gets one ``error:`` line on stderr and
 the rest go on; the run ends with a summary (refined, passed through and
 why, skipped, failed) and exits with 1 if any failed or nothing was written.
 Without ``--config`` the embedded default model is used.
+
+With ``--launcher pytorch`` (``torchrun``, ``tools/dist_refine.sh``) or
+``slurm`` every rank refines every N-th input with the same seed per input,
+so the outputs are those of one process whatever N: folder outputs are
+written by the rank that refines them, a one-file output is gathered to
+rank 0 and written once, and rank 0 prints the summary
+(docs/distributed.md). ``--workers`` processes per rank read and decode the
+inputs ahead of the UNet.
 """
 import argparse
 import sys
@@ -43,13 +56,17 @@ from typing import List, Optional
 
 import torch
 from mmengine.config import DictAction
+from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_model_args, add_output_arg,
-                                 add_progress_arg, add_seed_arg,
-                                 check_device, inference_options_of)
+                                 add_launcher_args, add_model_args,
+                                 add_output_arg, add_progress_arg,
+                                 add_seed_arg, check_device,
+                                 inference_options_of)
+from segrefiner.apis.distributed import (finish_launcher, init_launcher,
+                                         is_main_process, rank_tag)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
@@ -67,12 +84,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         description=__doc__.split('\n')[0],
         epilog=__doc__.split('\n\n', 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('images', metavar='IMAGES', help='image folder')
+    parser.add_argument('images', nargs='?', metavar='IMAGES',
+                        help='image folder (or --img-dir)')
     parser.add_argument('predictions',
                         nargs='?',
                         metavar='PREDICTIONS',
-                        help='mask / label-map folder, .pkl or .json '
-                        '(default: IMAGES, for BIG)')
+                        help='mask / label-map folder, .pkl or .json, or '
+                        '--mask-dir (default: IMAGES, for BIG)')
+    parser.add_argument('--img-dir', help='IMAGES, spelt out')
+    parser.add_argument('--mask-dir', help='PREDICTIONS, spelt out')
     add_output_arg(parser, 'output folder (folder formats) or file',
                    required=True)
     parser.add_argument('--format',
@@ -100,12 +120,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         action='store_true',
                         help='nearest-resize predictions to the image size '
                         'instead of failing them')
+    parser.add_argument('--batch-images', type=int, default=1, metavar='N',
+                        help='refine the object crops of N consecutive '
+                        'images in shared UNet batches (masks, big, '
+                        'mmdet-pkl, coco-json; default 1: each image alone, '
+                        "as the Python API). Fills a GPU's batches when "
+                        'images have few objects; the outputs then depend '
+                        'on N, never on the number of ranks')
     parser.add_argument('--resume',
                         action='store_true',
                         help='skip outputs that are already complete')
     add_progress_arg(parser)
+    add_launcher_args(parser)
     add_inference_args(parser)
     args = parser.parse_args(argv)
+    for name, spelt in (('images', 'img_dir'), ('predictions', 'mask_dir')):
+        given, option = getattr(args, name), getattr(args, spelt)
+        if given is not None and option is not None and given != option:
+            parser.error(f'{name.upper()} {given} and --'
+                         f'{spelt.replace("_", "-")} {option} differ: give '
+                         'one')
+        setattr(args, name, given if option is None else option)
+    if args.images is None:
+        parser.error('the image folder is required: IMAGES or --img-dir')
+    if args.batch_images < 1:
+        parser.error(f'--batch-images must be >= 1, got {args.batch_images}')
     if args.predictions is None:
         args.predictions = args.images
     if args.format == 'auto':
@@ -114,6 +153,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('coco-json needs the annotation file: --ann')
     if args.ann is not None and args.format != 'coco-json':
         parser.error(f'--ann is for coco-json, not {args.format}')
+    if args.batch_images > 1 and args.format == 'labelmap':
+        parser.error('--batch-images is for masks, big, mmdet-pkl and '
+                     'coco-json, not labelmap')
     if args.mode != 'auto' and args.format not in ('masks', 'big'):
         parser.error(f'--mode is for binary masks, not {args.format}')
     if args.format in ('masks', 'labelmap') and Path(
@@ -133,8 +175,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not Path(args.images).is_dir():
             raise FileNotFoundError(f'{args.images}: no such folder')
         check_output(args.out, inputs)  # before the model loads
-        check_device(args.device)
-        model = init_refiner(args.config, args.checkpoint, args.device,
+        device = init_launcher(args.launcher, check_device(args.device))
+        model = init_refiner(args.config, args.checkpoint, device,
                              args.cfg_options, args.trust_checkpoint)
         options = BatchOptions(seed=args.seed,
                                mode=args.mode,
@@ -142,7 +184,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                                resize_mask=args.resize_mask,
                                resume=args.resume,
                                progress=not args.no_progress,
-                               inference=inference_options_of(args, model))
+                               inference=inference_options_of(args, model),
+                               workers=args.workers,
+                               batch_images=args.batch_images)
         if args.format == 'mmdet-pkl':
             report = refine_mmdet_pickle(model, args.images, args.predictions,
                                          args.out, options)
@@ -153,8 +197,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             report = refine_folder(model, args.images, args.predictions,
                                    args.out, args.format, options)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
-        print(f'error: {error}', file=sys.stderr)
+        print(f'error: {rank_tag()}{error}', file=sys.stderr)
         return 1
+    finally:
+        main_process = is_main_process()
+        finish_launcher()
+    if not main_process:  # rank 0 reports for every rank
+        return 0
     print(report.summary())
     if report.not_written:
         print(f'error: {args.out} not written: {report.not_written}',
@@ -163,4 +212,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(record(main)())  # torchrun shows a failing rank's traceback

@@ -19,6 +19,12 @@ refinements (mean ± std over seeds), headed by the mode that ran
 folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``none`` (random
 weights). Bad inputs are reported one line each; the exit status is then 1.
 See docs/evaluation.md.
+
+``torchrun --nproc_per_node N tools/test.py ... --launcher pytorch`` (or
+``tools/dist_test.sh CONFIG CHECKPOINT N ...``) refines and scores every
+N-th sample on each rank; rank 0 pools all samples' statistics in sample
+order, so the table equals the one-process table exactly
+(docs/distributed.md).
 """
 import argparse
 import json
@@ -28,14 +34,19 @@ from typing import List, Optional
 
 import torch
 from mmengine.config import DictAction
+from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_output_arg, add_progress_arg,
+                                 add_launcher_args, add_output_arg,
+                                 add_progress_arg,
                                  add_seed_arg, add_trust_arg, check_device,
                                  inference_options_of)
+from segrefiner.apis.distributed import (finish_launcher, init_launcher,
+                                         is_main_process, rank_tag)
 from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
+from segrefiner.io import atomic_write_bytes
 from segrefiner.model_zoo import RANDOM_WEIGHTS
 
 
@@ -81,6 +92,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'CascadePSP >128')
     parser.add_argument('--json', help='also write the results here')
     add_progress_arg(parser)
+    add_launcher_args(parser)
     add_inference_args(parser)
     args = parser.parse_args(argv)
     if args.mode is None:
@@ -90,19 +102,27 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    try:
+        return _evaluate(args)
+    finally:
+        finish_launcher()
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Refine, score and print (rank 0); the exit status."""
     checkpoint = (RANDOM_WEIGHTS
                   if args.checkpoint.lower() == 'none' else args.checkpoint)
     if checkpoint == RANDOM_WEIGHTS:
         torch.manual_seed(0)  # random weights, the same in every run
     try:
-        check_device(args.device)
-        model = init_refiner(args.config, checkpoint, args.device,
+        device = init_launcher(args.launcher, check_device(args.device))
+        model = init_refiner(args.config, checkpoint, device,
                              args.cfg_options, args.trust_checkpoint)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        print(f'error: {error}', file=sys.stderr)
+        print(f'error: {rank_tag()}{error}', file=sys.stderr)
         return 1
     report = evaluate_dataset(model,
                               dataset,
@@ -112,7 +132,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                               args.rule,
                               label=Path(args.data_root).resolve().name,
                               progress=not args.no_progress,
-                              options=options)
+                              options=options,
+                              workers=args.workers)
+    if not is_main_process():  # rank 0 reports for every rank
+        return 0
     summary = dict(report.summary(), mode=args.mode)
     print()
     print(f'{args.dataset} {args.data_root}: mode {args.mode}, seeds '
@@ -123,8 +146,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if report.unscored:
         print(f'{report.unscored} samples had no GT and were not scored')
     if args.json is not None:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(summary, indent=2))
+        atomic_write_bytes(args.json, json.dumps(summary, indent=2).encode())
     if report.failures:
         print(f'{len(report.failures)} of {len(dataset)} samples failed',
               file=sys.stderr)
@@ -133,4 +155,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(record(main)())  # torchrun shows a failing rank's traceback

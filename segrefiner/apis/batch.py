@@ -2,8 +2,10 @@
 
 Why one: every batch (:mod:`.folders`, :mod:`.result_files`,
 :mod:`.evaluate`) reports a bad input as one ``error:`` line naming the file
-and goes on, refuses to overwrite its inputs and shows the same progress bar
-(``rich``, on stderr), so these rules live here once.
+and goes on, refuses to overwrite its inputs, shows the same progress bar
+(``rich``, on stderr), reads its inputs ahead in DataLoader workers and
+splits its inputs across the ranks of a distributed run, so these rules live
+here once.
 """
 import os
 from dataclasses import dataclass, field
@@ -16,9 +18,11 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
                            ProgressColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.text import Text
+from torch.utils.data import DataLoader, Dataset
 
 from ..io import PathLike
 from ..models import InferenceOptions
+from .distributed import gather_to_main, is_main_process, shard
 
 __all__ = [
     'BatchOptions', 'BatchReport', 'check_output', 'describe', 'run_batch'
@@ -29,6 +33,9 @@ Item = TypeVar('Item')
 #: none; ``'passed:<reason>'``: :meth:`BatchReport.pass_through`) and a
 #: value collected by :func:`run_batch`.
 Outcome = Tuple[Optional[str], Any]
+#: A step over a group of items: ``(items, loaded, warn) -> outcomes``.
+GroupStep = Callable[[List[Any], List[Any], Callable[[str], None]],
+                     List[Outcome]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,12 @@ class BatchOptions:
         progress: Show a progress bar on stderr.
         inference: The :class:`InferenceOptions` of every refinement
             (``None``: the model's).
+        workers: DataLoader processes reading and decoding the inputs
+            ahead of the refinement (``0``: none).
+        batch_images: Images whose object crops share UNet batches (binary
+            masks and instance results; ``1``: each image alone, exactly
+            as :func:`~segrefiner.apis.refine`). Outputs then depend on
+            the grouping of consecutive inputs, never on the ranks.
     """
     seed: Optional[int] = 0
     mode: str = 'auto'
@@ -53,6 +66,8 @@ class BatchOptions:
     resume: bool = False
     progress: bool = True
     inference: Optional[InferenceOptions] = None
+    workers: int = 0
+    batch_images: int = 1
 
 
 @dataclass
@@ -131,43 +146,131 @@ class _Rate(ProgressColumn):
         return Text(f'{speed:.2f} {self.unit}/s')
 
 
-def run_batch(items: Sequence[Item], name_of: Callable[[Item], Any],
-              step: Callable[[Item, Callable[[str], None]], Outcome],
-              report: Report, progress: bool, unit: str) -> List[Any]:
-    """Run ``step(item, warn)`` over ``items`` with a bar, counting outcomes.
+class _ReadAhead(Dataset):
+    """``(index, load(items[index]), error)`` for this rank's indices: a bad
+    input's ``OSError``/``ValueError`` comes back as a value, to be reported
+    by the step, not raised in a worker."""
 
-    A step returns ``(counter, value)``: ``report.<counter>`` is incremented
-    (unless ``None``; ``'passed:<reason>'`` counts a pass-through). A step
-    that raises ``OSError`` or ``ValueError`` becomes one ``error:`` line on stderr naming ``name_of(item)``, in
-    ``report.failures``; its value is ``None``. ``warn(line)`` prints a line
-    above the bar.
+    def __init__(self, items: Sequence[Item], indices: Sequence[int],
+                 load: Callable[[Item], Any]) -> None:
+        self.items, self.indices, self.load = items, indices, load
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> Tuple[int, Any, Optional[Exception]]:
+        index = self.indices[i]
+        try:
+            return index, self.load(self.items[index]), None
+        except (OSError, ValueError) as error:
+            return index, None, error
+
+
+def _as_is(sample: Any) -> Any:
+    return sample
+
+
+def _no_load(item: Any) -> None:
+    return None
+
+
+def run_batch(items: Sequence[Item],
+              name_of: Callable[[Item], Any],
+              step: Optional[Callable[[Item, Any, Callable[[str], None]],
+                                      Outcome]],
+              report: Report,
+              progress: bool,
+              unit: str,
+              load: Optional[Callable[[Item], Any]] = None,
+              workers: int = 0,
+              group: int = 1,
+              group_step: Optional[GroupStep] = None) -> Optional[List[Any]]:
+    """Run ``step(item, load(item), warn)`` over ``items``, counting outcomes.
+
+    ``load`` (reading and decoding the inputs) runs ahead of the steps in
+    ``workers`` DataLoader processes (``0``: in this process, just before
+    its step). A step returns ``(counter, value)``: ``report.<counter>`` is
+    incremented (unless ``None``; ``'passed:<reason>'`` counts a
+    pass-through). A ``load`` or step that raises ``OSError`` or
+    ``ValueError`` becomes one ``error:`` line on stderr naming
+    ``name_of(item)``, in ``report.failures``; its value is ``None``.
+    ``warn(line)`` prints a line above the bar.
+
+    With ``group_step`` (instead of ``step``) the items go in consecutive
+    groups of ``group``: ``group_step(items, loaded, warn)`` gets the
+    members that loaded and returns their outcomes; if it raises, each of
+    them fails with the error.
+
+    Under ``torch.distributed`` each rank runs its :func:`~.distributed.shard`
+    of the groups and rank 0 (the only one with a bar) gets every rank's
+    outcomes in item order, so its ``report`` and values are those of one
+    process; the other ranks' ``report`` stays empty. The groups are cut
+    before sharding, so they do not depend on the number of ranks.
 
     Returns:
-        The steps' values, in order.
+        The steps' values, in item order (``None`` on ranks other than 0).
     """
     console = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def warn(line: str) -> None:
         console.print(line, markup=False)
 
-    values = []
+    if group_step is None:
+        group = 1
+
+        def group_step(members, loaded, warn):
+            return [step(members[0], loaded[0], warn)]
+
+    groups = [range(start, min(start + group, len(items)))
+              for start in range(0, len(items), group)]
+    mine = [groups[g] for g in shard(len(groups))]
+    indices = [index for members in mine for index in members]
+    loader = iter(DataLoader(_ReadAhead(items, indices, load or _no_load),
+                             batch_size=None,
+                             num_workers=workers,
+                             collate_fn=_as_is,
+                             multiprocessing_context='fork'
+                             if workers else None))
+    records = []
     with Progress(TextColumn(unit), BarColumn(), MofNCompleteColumn(),
                   _Rate(unit), TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=console, disable=not progress or not items) as bar:
-        task = bar.add_task(unit, total=len(items))
-        for item in items:
-            value = None
+                  console=console,
+                  disable=not progress or not indices or
+                  not is_main_process()) as bar:
+        task = bar.add_task(unit, total=len(indices))
+        for members in mine:
+            ready = []
+            for index, loaded, problem in (next(loader) for _ in members):
+                if problem is None:
+                    ready.append((index, loaded))
+                    continue
+                records.append((index, None, None,
+                                describe(name_of(items[index]), problem)))
+                warn(f'error: {records[-1][3]}')
             try:
-                status, value = step(item, warn)
-                if status is not None and status.startswith('passed:'):
-                    report.pass_through(status.partition(':')[2])
-                elif status is not None:
-                    setattr(report, status, getattr(report, status) + 1)
+                outcomes = group_step([items[i] for i, _ in ready],
+                                      [loaded for _, loaded in ready],
+                                      warn) if ready else []
+                records += [(i, *outcome, None)
+                            for (i, _), outcome in zip(ready, outcomes)]
             except (OSError, ValueError) as error:
-                report.failures.append(describe(name_of(item), error))
-                warn(f'error: {report.failures[-1]}')
-            bar.advance(task)
-            values.append(value)
+                for index, _ in ready:
+                    records.append((index, None, None,
+                                    describe(name_of(items[index]), error)))
+                    warn(f'error: {records[-1][3]}')
+            bar.advance(task, len(members))
+    gathered = gather_to_main(records)
+    if gathered is None:
+        return None
+    values = []
+    for _, status, value, failure in gathered:
+        if failure is not None:
+            report.failures.append(failure)
+        elif status is not None and status.startswith('passed:'):
+            report.pass_through(status.partition(':')[2])
+        elif status is not None:
+            setattr(report, status, getattr(report, status) + 1)
+        values.append(value)
     return values
 
 

@@ -3,7 +3,8 @@
 Why here: ``demo/demo.py``, ``tools/refine.py``, ``tools/test.py``,
 ``tools/train.py`` and ``tools/benchmark.py`` spell the same option the same
 way (``--seed``/``--seeds``, ``--out``/``--out-dir``, ``--device``,
-``--no-progress``, ``--config``/``--checkpoint``/``--trust-checkpoint``),
+``--no-progress``, ``--config``/``--checkpoint``/``--trust-checkpoint``,
+``--launcher``/``--workers``),
 check the device the same way and build the same
 :class:`~segrefiner.models.InferenceOptions`. Random weights are said by
 ``init_refiner`` itself (a ``RandomWeightsWarning``), which every tool
@@ -16,9 +17,11 @@ import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
+from .distributed import LAUNCHERS
 
 __all__ = [
-    'add_device_arg', 'add_inference_args', 'add_model_args',
+    'add_device_arg', 'add_inference_args', 'add_launcher_args',
+    'add_model_args',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
     'check_device', 'inference_options_of'
 ]
@@ -108,6 +111,23 @@ def check_device(device: str) -> str:
             raise ValueError(f'--device {device}: only '
                              f'{torch.cuda.device_count()} CUDA device(s)')
     return device
+
+
+def add_launcher_args(parser: argparse.ArgumentParser) -> None:
+    """``--launcher`` (:func:`~.distributed.init_launcher`), torch's legacy
+    ``--local-rank`` and ``--workers`` (DataLoader processes decoding the
+    inputs ahead)."""
+    group = parser.add_argument_group(
+        'distributed runs (torchrun --nproc_per_node N TOOL --launcher '
+        'pytorch; docs/distributed.md)')
+    group.add_argument('--launcher', default='none', choices=LAUNCHERS,
+                       help='none: one process (default); pytorch: started '
+                       'by torchrun; slurm: by srun (one GPU per task)')
+    group.add_argument('--local-rank', '--local_rank', type=int,
+                       help=argparse.SUPPRESS)
+    group.add_argument('--workers', type=int, default=1, metavar='N',
+                       help='processes reading and decoding the inputs '
+                       'ahead, per rank (default 1; 0: none)')
 
 
 def _unet_batch(text: str) -> Union[int, str]:

@@ -194,8 +194,8 @@ def evaluate_dataset(model: SegRefiner,
                      rule: str = '>=128',
                      label: str = 'all',
                      progress: bool = False,
-                     options: Optional[InferenceOptions] = None
-                     ) -> EvaluationReport:
+                     options: Optional[InferenceOptions] = None,
+                     workers: int = 0) -> EvaluationReport:
     """Refine every sample's coarse mask once per seed and score the results.
 
     The GT and the coarse mask are binarised with ``rule`` (the coarse mask
@@ -219,6 +219,12 @@ def evaluate_dataset(model: SegRefiner,
         label: Group name of samples without a ``subset``.
         progress: Show a progress bar on stderr.
         options: The inference options (``None``: the model's).
+        workers: DataLoader processes reading the samples ahead.
+
+    Under ``torch.distributed`` every rank refines and scores its share of
+    the samples (:func:`~.batch.run_batch`) and rank 0 pools all of them in
+    sample order, so its metrics equal one process's exactly; the other
+    ranks return an empty report (their masks are written all the same).
 
     Returns:
         The :class:`EvaluationReport`.
@@ -232,28 +238,40 @@ def evaluate_dataset(model: SegRefiner,
     inputs = _input_files(dataset) if out_dir is not None else []
     predictor = SegRefinerPredictor(model, options)
     report = EvaluationReport(seeds=seeds)
+    scorer = RefineMetric(rule)
 
-    def step(info: dict, warn: Callable[[str], None]):
+    def load(info: dict):
         image, coarse, gt = _load_sample(info, rule)
+        path = None if out_dir is None else Path(out_dir) / info['out_name']
+        if path is not None:
+            check_output(path, inputs)
+        return image, coarse, gt, path
+
+    def step(info: dict, loaded: tuple, warn: Callable[[str], None]):
+        image, coarse, gt, path = loaded
         refined = [predictor.refine(image, coarse, mode, seed)
                    for seed in seeds]
-        if out_dir is not None:
-            path = Path(out_dir) / info['out_name']
-            check_output(path, inputs)
+        if path is not None:
             write_image(path, refined[0].astype(np.uint8) * 255)
-            report.written += 1
-        if gt is None:
-            return 'unscored', None
+        scores = None if gt is None else (scorer.sample_result(
+            coarse, gt), [scorer.sample_result(mask, gt) for mask in refined])
+        return 'unscored' if gt is None else None, (path is not None, scores)
+
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    outcomes = run_batch(infos, lambda info: info['img_path'], step, report,
+                         progress, 'images', load, workers)
+    for info, outcome in zip(infos, outcomes or []):
+        if outcome is None:  # failed
+            continue
+        written, scores = outcome
+        report.written += written
+        if scores is None:
+            continue
         group = report.groups.setdefault(
             info.get('subset', label),
             GroupScores(RefineMetric(rule, prefix='coarse'),
                         [RefineMetric(rule, prefix='refined') for _ in seeds]))
-        group.coarse.process(None, [dict(gt_mask=gt, pred_mask=coarse)])
-        for metric, mask in zip(group.refined, refined):
-            metric.process(None, [dict(gt_mask=gt, pred_mask=mask)])
-        return None, None
-
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    run_batch(infos, lambda info: info['img_path'], step, report, progress,
-              'images')
+        group.coarse.results.append(scores[0])
+        for metric, result in zip(group.refined, scores[1]):
+            metric.results.append(result)
     return report

@@ -9,14 +9,13 @@ to an output folder, atomically. Bad inputs are reported by
 from pathlib import Path
 from typing import Callable, List, Optional
 
-import numpy as np
-
 from ..io import (Pair, PathLike, clean_stale_temps, fit_to, load_image,
                   pair_files, read_label_map, read_mask_file, write_label_map,
                   write_mask)
 from ..models import SegRefiner
 from ..protocols import MODES
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .distributed import barrier, is_main_process
 from .predictor import SegRefinerPredictor
 
 __all__ = ['FOLDER_FORMATS', 'refine_folder']
@@ -77,32 +76,69 @@ def refine_folder(model: SegRefiner,
     pairs = pair_files(image_dir, pred_dir, image_tag, mask_tag)
     if kind == 'masks':
         _check_binary(pairs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+    if is_main_process():  # before any rank writes a temporary file
+        out_dir.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+    barrier()
     shape_only = kind != 'labelmap'
     predictor = SegRefinerPredictor(model, options.inference)
 
-    def step(pair: Pair, warn: Callable[[str], None]) -> Outcome:
+    def load(pair: Pair) -> Optional[tuple]:
+        """The decoded image and prediction (``None``: already done)."""
         if pair.problem is not None:
             raise ValueError(pair.problem)
         out = out_dir / pair.mask.name
         check_output(out, [pair.image, pair.mask])
         if options.resume and out.is_file():
-            return 'skipped', None
+            return None
         image = load_image(pair.image)
         if shape_only:
-            return _refine_mask(predictor, image, pair.mask, out, options,
-                                warn)
+            mask, value = read_mask_file(pair.mask, binary_only=True)
+            return image, fit_to(mask, image.shape[:2],
+                                 options.resize_mask), value
         labels, like = read_label_map(pair.mask)
-        labels = fit_to(labels, image.shape[:2], options.resize_mask,
-                        'label map')
-        write_label_map(out, predictor.refine_semantic(
+        return image, fit_to(labels, image.shape[:2], options.resize_mask,
+                             'label map'), like
+
+    def step(pair: Pair, loaded: Optional[tuple],
+             warn: Callable[[str], None]) -> Outcome:
+        """One label map."""
+        if loaded is None:
+            return 'skipped', None
+        image, labels, like = loaded
+        write_label_map(out_dir / pair.mask.name, predictor.refine_semantic(
             image, labels, options.ignore_index, options.seed), like)
         return 'refined', None
 
+    def refine_masks(pairs: List[Pair], loaded: List[Optional[tuple]],
+                     warn: Callable[[str], None]) -> List[Outcome]:
+        """Binary masks of ``options.batch_images`` images, refined
+        together; empty masks are written unchanged."""
+        outcomes: List[Outcome] = [('skipped', None)] * len(pairs)
+        todo = []
+        for k, (pair, item) in enumerate(zip(pairs, loaded)):
+            if item is not None and not item[1].any():
+                write_mask(out_dir / pair.mask.name, item[1], item[2])
+                warn(f'warning: {pair.mask}: empty mask, written unchanged')
+                outcomes[k] = ('passed:empty', None)
+            elif item is not None:
+                todo.append(k)
+        refined = predictor.refine_together(
+            [loaded[k][0] for k in todo], [loaded[k][1] for k in todo],
+            options.mode, options.seed) if todo else []
+        for k, mask in zip(todo, refined):
+            write_mask(out_dir / pairs[k].mask.name, mask, loaded[k][2])
+            outcomes[k] = ('refined', None)
+        return outcomes
+
     report = BatchReport(str(out_dir))
-    run_batch(pairs, lambda pair: pair.file, step, report, options.progress,
-              'masks' if shape_only else 'label maps')
+    if shape_only:
+        run_batch(pairs, lambda pair: pair.file, None, report,
+                  options.progress, 'masks', load, options.workers,
+                  options.batch_images, refine_masks)
+    else:
+        run_batch(pairs, lambda pair: pair.file, step, report,
+                  options.progress, 'label maps', load, options.workers)
     return report
 
 
@@ -124,18 +160,3 @@ def _check_binary(pairs: List[Pair]) -> None:
                     raise
                 continue  # an unreadable file: reported by the batch
             return
-
-
-def _refine_mask(predictor: SegRefinerPredictor, image: np.ndarray,
-                 mask_path: Path, out: Path, options: BatchOptions,
-                 warn: Callable[[str], None]) -> Outcome:
-    """Refine and write one binary mask; an empty one is written as is."""
-    mask, value = read_mask_file(mask_path, binary_only=True)
-    mask = fit_to(mask, image.shape[:2], options.resize_mask)
-    if not mask.any():
-        write_mask(out, mask, value)
-        warn(f'warning: {mask_path}: empty mask, written unchanged')
-        return 'passed:empty', None
-    refined = predictor.refine(image, mask, options.mode, options.seed)
-    write_mask(out, refined, value)
-    return 'refined', None

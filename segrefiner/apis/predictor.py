@@ -7,7 +7,7 @@ predictor: the prologue every call shares (load, size check, device,
 generator, options) lives in one place, and a predictor holds no state that
 a call changes, so threads may share one (and one model).
 """
-from typing import Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -15,7 +15,9 @@ import torch
 from ..io import ImageLike, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
-from ..protocols import MODES, refine_crops, refine_label_map, refine_mask
+from ..protocols import (MODES, refine_crops_of_images,
+                         refine_label_map, refine_mask,
+                         refine_masks_of_images)
 from ..utils.heap import retain_freed_memory
 
 __all__ = ['SegRefinerPredictor']
@@ -61,16 +63,20 @@ class SegRefinerPredictor:
         Raises:
             ValueError: If ``array`` is not the image's height x width.
         """
+        return self._image(image, array, what), self._generator(seed)
+
+    def _image(self, image: ImageLike, array: np.ndarray,
+               what: str) -> torch.Tensor:
         img = load_image(image)
         if tuple(array.shape[-2:]) != tuple(img.shape[:2]):
             raise ValueError(f'{what} size {tuple(array.shape[-2:])} differs '
                              f'from the image size {tuple(img.shape[:2])}')
-        device = self.model.device
-        tensor = torch.from_numpy(np.ascontiguousarray(img)).to(
-            device).permute(2, 0, 1)
-        generator = None if seed is None else torch.Generator(
-            device=device).manual_seed(int(seed))
-        return tensor, generator
+        return torch.from_numpy(np.ascontiguousarray(img)).to(
+            self.model.device).permute(2, 0, 1)
+
+    def _generator(self, seed: Optional[int]) -> Optional[torch.Generator]:
+        return None if seed is None else torch.Generator(
+            device=self.model.device).manual_seed(int(seed))
 
     def _retain(self):
         """Keep freed CPU memory across the refinements of one call, where
@@ -135,12 +141,61 @@ class SegRefinerPredictor:
         if masks.ndim != 3:
             raise ValueError(f'masks must be (N, H, W), got shape '
                              f'{masks.shape}')
-        image_t, generator = self._prologue(image, masks, 'masks', seed)
-        coarse = torch.from_numpy(binarize(masks)).to(image_t.device)
+        return self.refine_instances_together([image], [masks], seed)[0]
+
+    def refine_together(self,
+                        images: Sequence[ImageLike],
+                        masks: Sequence[ImageLike],
+                        mode: str = 'auto',
+                        seed: Optional[int] = None) -> List[np.ndarray]:
+        """Refine one binary mask per image, the object crops of all images
+        in shared UNet batches (:func:`~segrefiner.protocols.
+        refine_masks_of_images`); what ``tools/refine.py --batch-images``
+        runs.
+
+        One image gives exactly :meth:`refine`. With several, the result of
+        an image depends on the others of the call (its random draws and
+        batch neighbours), never on anything else.
+
+        Returns:
+            One ``H x W`` bool mask per image.
+        """
+        coarse = [load_mask(mask) for mask in masks]
+        tensors = [self._image(image, mask, 'mask')
+                   for image, mask in zip(images, coarse)]
         with self._retain():
-            out = refine_crops(self.model, image_t, coarse, generator,
-                               options=self.options)
-        return out.cpu().numpy()
+            outs = refine_masks_of_images(
+                self.model, tensors,
+                [torch.from_numpy(m).to(t.device) for m, t in zip(coarse,
+                                                                 tensors)],
+                mode, self._generator(seed), self.options)
+        return [out.cpu().numpy() for out in outs]
+
+    def refine_instances_together(self,
+                                  images: Sequence[ImageLike],
+                                  masks: Sequence[np.ndarray],
+                                  seed: Optional[int] = None
+                                  ) -> List[np.ndarray]:
+        """:meth:`refine_instances` of several images, their object crops
+        in shared UNet batches (one random stream); one image gives exactly
+        :meth:`refine_instances`.
+
+        Returns:
+            One ``(N_i, H_i, W_i)`` bool array per image.
+        """
+        masks = [np.asarray(m) for m in masks]
+        if any(m.ndim != 3 for m in masks):
+            raise ValueError('masks must be (N, H, W) arrays, got shapes '
+                             f'{[m.shape for m in masks]}')
+        tensors = [self._image(image, m, 'masks')
+                   for image, m in zip(images, masks)]
+        with self._retain():
+            outs = refine_crops_of_images(
+                self.model, tensors,
+                [torch.from_numpy(binarize(m)).to(t.device)
+                 for m, t in zip(masks, tensors)],
+                self._generator(seed), options=self.options)
+        return [out.cpu().numpy() for out in outs]
 
     def refine_semantic(self,
                         image: ImageLike,

@@ -16,7 +16,6 @@ beside it, which ``resume`` reads to skip finished images.
 import hashlib
 import json
 import pickle
-import shutil
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
@@ -27,44 +26,11 @@ from ..io import (PathLike, atomic_write_bytes, clean_stale_temps, encode_rle,
                   fit_to, load_image, read_result_file, resolve_image)
 from ..models import SegRefiner
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .distributed import barrier, is_main_process
+from .partial_store import PartialStore
 from .predictor import SegRefinerPredictor
 
-__all__ = ['PartialStore', 'refine_coco_json', 'refine_mmdet_pickle']
-
-
-class PartialStore:
-    """Per-image results of a one-file output, kept beside it until done.
-
-    Args:
-        out: The final output file; the store is ``.<name>.partial`` beside.
-        resume: Keep what an earlier run stored (else start empty).
-    """
-
-    def __init__(self, out: Path, resume: bool) -> None:
-        self.folder = out.parent / f'.{out.name}.partial'
-        if not resume:
-            self.finish()
-        clean_stale_temps(self.folder)
-
-    def _path(self, key: str) -> Path:
-        return self.folder / (hashlib.sha1(key.encode()).hexdigest() + '.pkl')
-
-    def get(self, key: str, digest: str) -> Optional[Any]:
-        """The stored value of ``key`` if stored for ``digest``, else None."""
-        try:
-            entry = pickle.loads(self._path(key).read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError):
-            return None
-        return entry['value'] if entry.get('digest') == digest else None
-
-    def put(self, key: str, digest: str, value: Any) -> None:
-        """Store ``value`` for ``key`` (atomically)."""
-        atomic_write_bytes(self._path(key),
-                           pickle.dumps(dict(digest=digest, value=value)))
-
-    def finish(self) -> None:
-        """Delete the store (the output is complete)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+__all__ = ['refine_coco_json', 'refine_mmdet_pickle']
 
 
 class Group(NamedTuple):
@@ -99,18 +65,21 @@ def _decode(segmentation: Any, size: Optional[tuple],
 def _refine_groups(model: SegRefiner, image_dir: PathLike,
                    groups: List[Group], store: PartialStore,
                    report: BatchReport,
-                   options: BatchOptions) -> List[Optional[list]]:
+                   options: BatchOptions) -> Optional[List[Optional[list]]]:
     """Each group's refined RLE list, ``None`` for those not refined.
 
     An image whose masks are all under ``area_thr`` (which the object-crop
     protocol passes through) counts as passed through, not refined;
-    ``report.masks`` counts the masks of both kinds.
+    ``report.masks`` counts the masks of both kinds. ``None`` on the ranks
+    other than 0 of a distributed run.
     """
     predictor = SegRefinerPredictor(model, options.inference)
     area_thr = model.test_cfg['area_thr']
     under = f'under area_thr={area_thr} px'
 
-    def step(group: Group, warn: Callable[[str], None]) -> Outcome:
+    def load(group: Group) -> tuple:
+        """``(digest, stored)`` of a finished image, else ``(digest,
+        image, masks)``."""
         if group.problem is not None:
             raise ValueError(group.problem)
         digest = hashlib.sha1(
@@ -118,36 +87,65 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
                           options.resize_mask, options.inference))).hexdigest()
         stored = store.get(group.key, digest) if options.resume else None
         if stored is not None:
-            return 'skipped', stored
+            return digest, stored
         image = load_image(resolve_image(image_dir, group.name))
-        if not group.segmentations:
-            return 'passed:no masks', None
         masks = np.stack([
             _decode(seg, group.size, image.shape[:2])
             for seg in group.segmentations
-        ])
-        masks = fit_to(masks, image.shape[:2], options.resize_mask,
-                       'instance mask')
-        small = int((masks.reshape(len(masks), -1).astype(bool).sum(1) <
-                     area_thr).sum())
-        refined = predictor.refine_instances(
-            image, masks, options.seed) if small < len(masks) else None
-        report.masks['refined'] = report.masks.get('refined', 0) + len(
-            masks) - small
-        if small:
-            report.masks[under] = report.masks.get(under, 0) + small
-        if refined is None:
-            return f'passed:all masks {under}', None
-        value = [
-            encode_rle(mask, not isinstance(seg.get('counts'), bytes)
-                       if isinstance(seg, dict) else True)
-            for mask, seg in zip(refined, group.segmentations)
-        ]
-        store.put(group.key, digest, value)
-        return 'refined', value
+        ]) if group.segmentations else None
+        if masks is not None:
+            masks = fit_to(masks, image.shape[:2], options.resize_mask,
+                           'instance mask')
+        return digest, image, masks
 
-    return run_batch(groups, lambda group: group.name, step, report,
-                     options.progress, 'images')
+    def refine_images(members: List[Group], loaded: List[tuple],
+                      warn: Callable[[str], None]) -> List[Outcome]:
+        """The images of ``options.batch_images`` results, their masks
+        refined together."""
+        outcomes: List[Outcome] = []
+        todo = []
+        for group, item in zip(members, loaded):
+            if len(item) == 2:
+                outcomes.append(('skipped', (item[1], 0, 0)))
+                continue
+            masks = item[2]
+            small = 0 if masks is None else int(
+                (masks.reshape(len(masks), -1).astype(bool).sum(1) <
+                 area_thr).sum())
+            if masks is None:
+                outcomes.append(('passed:no masks', None))
+            elif small == len(masks):
+                outcomes.append((f'passed:all masks {under}', (None, 0,
+                                                               small)))
+            else:
+                todo.append((len(outcomes), group, item, small))
+                outcomes.append(None)
+        refined = predictor.refine_instances_together(
+            [item[1] for _, _, item, _ in todo],
+            [item[2] for _, _, item, _ in todo],
+            options.seed) if todo else []
+        for (k, group, item, small), masks in zip(todo, refined):
+            value = [
+                encode_rle(mask, not isinstance(seg.get('counts'), bytes)
+                           if isinstance(seg, dict) else True)
+                for mask, seg in zip(masks, group.segmentations)
+            ]
+            store.put(group.key, item[0], value)
+            outcomes[k] = ('refined', (value, len(masks) - small, small))
+        return outcomes
+
+    outcomes = run_batch(groups, lambda group: group.name, None, report,
+                         options.progress, 'images', load, options.workers,
+                         options.batch_images, refine_images)
+    if outcomes is None:
+        return None
+    for outcome in outcomes:
+        if outcome is not None and outcome[1] + outcome[2]:
+            report.masks['refined'] = report.masks.get('refined',
+                                                       0) + outcome[1]
+            if outcome[2]:
+                report.masks[under] = report.masks.get(under, 0) + outcome[2]
+    return [None if outcome is None else outcome[0] for outcome in outcomes]
 
 
 def _prepare(out: PathLike, inputs: List[PathLike]) -> Path:
@@ -159,8 +157,9 @@ def _prepare(out: PathLike, inputs: List[PathLike]) -> Path:
     if out.is_dir():
         out = out / Path(inputs[0]).name
     check_output(out, inputs)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temps(out.parent, [out.name])
+    if is_main_process():  # the only rank that writes out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(out.parent, [out.name])
     return out
 
 
@@ -292,15 +291,20 @@ def _finish(model: SegRefiner, image_dir: PathLike, groups: List[Group],
     """Refine the groups (unless ``out`` is complete) and write ``out``.
 
     ``out`` is written only if at least one image was refined (now or,
-    with ``resume``, before): never as a copy of the input.
+    with ``resume``, before): never as a copy of the input. In a
+    distributed run every rank refines its share and rank 0 writes ``out``
+    once; the other ranks return an empty report.
     """
     report = BatchReport(str(out))
     if options.resume and out.is_file():
         report.skipped = len(groups)
         return report
     store = PartialStore(out, options.resume)
+    barrier()
     refined = _refine_groups(model, image_dir, groups, store, report,
                              options)
+    if refined is None:  # not rank 0: rank 0 writes out
+        return report
     if report.refined + report.skipped == 0:
         report.not_written = 'no image was refined'
         return report

@@ -84,15 +84,25 @@ class RefineMetric(BaseMetric):
             data_samples: Samples as described in the class docstring.
         """
         for sample in data_samples:
-            gt = self._binarize(get_field(sample, 'gt_mask'))
-            masks = {
-                '': get_field(sample, 'pred_mask'),
-                'coarse_': get_field(sample, 'coarse_mask', None)
-            }
-            self.results.append({
-                prefix: self._score(self._binarize(mask), gt)
-                for prefix, mask in masks.items() if mask is not None
-            })
+            self.results.append(
+                self.sample_result(get_field(sample, 'pred_mask'),
+                                   get_field(sample, 'gt_mask'),
+                                   get_field(sample, 'coarse_mask', None)))
+
+    def sample_result(self, pred_mask: Any, gt_mask: Any,
+                      coarse_mask: Any = None) -> dict:
+        """The statistics of one sample, as :meth:`process` stores them.
+
+        What a rank of a distributed evaluation sends to rank 0, which
+        appends them to ``results`` in sample order: pooled over the same
+        records in the same order, the metrics equal one process's.
+        """
+        gt = self._binarize(gt_mask)
+        masks = {'': pred_mask, 'coarse_': coarse_mask}
+        return {
+            prefix: self._score(self._binarize(mask), gt)
+            for prefix, mask in masks.items() if mask is not None
+        }
 
     def _binarize(self, mask: Any) -> np.ndarray:
         """An HxW bool mask from a sample's array or tensor."""

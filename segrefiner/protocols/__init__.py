@@ -1,11 +1,12 @@
 """The refinement protocols on device tensors: object crop (instances), high
 resolution (global + local patches) and semantic (label maps)."""
 from .high_res import refine_high_res
-from .modes import MODES, choose_mode, refine_mask
-from .object_crop import refine_crops
+from .modes import MODES, choose_mode, refine_mask, refine_masks_of_images
+from .object_crop import refine_crops, refine_crops_of_images
 from .semantic import refine_label_map
 
 __all__ = [
-    'MODES', 'choose_mode', 'refine_crops', 'refine_high_res',
-    'refine_label_map', 'refine_mask'
+    'MODES', 'choose_mode', 'refine_crops', 'refine_crops_of_images',
+    'refine_high_res', 'refine_label_map', 'refine_mask',
+    'refine_masks_of_images'
 ]

@@ -1,14 +1,14 @@
 """One binary mask: the choice between the object-crop and the HR protocol."""
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..ops.boxes import masks_to_boxes, pad_boxes
 from .high_res import refine_high_res
-from .object_crop import refine_crops
+from .object_crop import refine_crops, refine_crops_of_images
 
-__all__ = ['MODES', 'choose_mode', 'refine_mask']
+__all__ = ['MODES', 'choose_mode', 'refine_mask', 'refine_masks_of_images']
 
 MODES = ('auto', 'lr', 'hr')
 
@@ -74,3 +74,47 @@ def refine_mask(model: SegRefiner,
                                options)
     return refine_crops(model, image, mask[None], generator, return_probs,
                         options)[0]
+
+
+def refine_masks_of_images(model: SegRefiner,
+                           images: Sequence[torch.Tensor],
+                           masks: Sequence[torch.Tensor],
+                           mode: str = 'auto',
+                           generator: Optional[torch.Generator] = None,
+                           options: Optional[InferenceOptions] = None
+                           ) -> List[torch.Tensor]:
+    """:func:`refine_mask` of one mask per image, the object crops batched.
+
+    The masks whose mode is ``'lr'`` are refined together
+    (:func:`~.object_crop.refine_crops_of_images`, one random stream), then
+    the ``'hr'`` ones one by one; one image gives exactly
+    :func:`refine_mask`.
+
+    Args:
+        model: The refiner.
+        images: ``(3, H_i, W_i)`` RGB tensors on the model's device.
+        masks: ``(H_i, W_i)`` bool masks, one per image.
+        mode: ``'lr'``, ``'hr'`` or ``'auto'`` (per mask).
+        generator: Random source of the sampling.
+        options: How the UNet runs.
+
+    Returns:
+        One ``(H_i, W_i)`` bool mask per image.
+    """
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    modes = [choose_mode(model, mask) if mode == 'auto' else mode
+             for mask in masks]
+    crop = [i for i, m in enumerate(modes) if m == 'lr']
+    outs: List[Optional[torch.Tensor]] = [None] * len(masks)
+    refined = refine_crops_of_images(model, [images[i] for i in crop],
+                                     [masks[i][None] for i in crop],
+                                     generator, options=options)
+    for i, out in zip(crop, refined):
+        outs[i] = out[0]
+    for i, m in enumerate(modes):
+        if m == 'hr':
+            outs[i] = refine_high_res(model, images[i], masks[i], generator,
+                                      options=options)
+    return outs
+

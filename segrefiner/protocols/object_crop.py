@@ -10,7 +10,7 @@ bilinear sampling, thresholded at 0.5. Smaller masks pass through unchanged.
 All crops come from one gather and all pastes go back in one
 ``grid_sample`` (:mod:`segrefiner.ops.crop_paste`).
 """
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import torch
 
@@ -44,26 +44,66 @@ def refine_crops(model: SegRefiner,
     Returns:
         ``(N, H, W)`` bool masks, or float32 probabilities.
     """
+    return refine_crops_of_images(model, [image], [masks], generator,
+                                  return_probs, options)[0]
+
+
+def refine_crops_of_images(model: SegRefiner,
+                           images: Sequence[torch.Tensor],
+                           masks: Sequence[torch.Tensor],
+                           generator: Optional[torch.Generator] = None,
+                           return_probs: bool = False,
+                           options: Optional[InferenceOptions] = None
+                           ) -> List[torch.Tensor]:
+    """:func:`refine_crops` of several images, their crops in shared batches.
+
+    The crops of all images, in order, are refined in batches of
+    ``batch_max`` with one random stream, so a batch may hold the objects of
+    several images (one mask per image fills a forward too). One image gives
+    exactly :func:`refine_crops`; the crops of an image refined with others
+    see other random draws and batch neighbours than alone.
+
+    Args:
+        model: The refiner (see :func:`refine_crops`).
+        images: ``(3, H_i, W_i)`` RGB tensors on the model's device.
+        masks: ``(N_i, H_i, W_i)`` bool coarse masks, one tensor per image.
+        generator: Random source of the sampling.
+        return_probs: Return probabilities instead of masks.
+        options: How the UNet runs (``None``: the model's defaults).
+
+    Returns:
+        One ``(N_i, H_i, W_i)`` result per image.
+    """
     cfg = model.test_cfg
     size, batch_max = cfg['model_size'], cfg['batch_max']
-    n, height, width = masks.shape
-    out = masks.float() if return_probs else masks.clone()
-    areas = masks.flatten(1).sum(dim=1)
-    selected = torch.nonzero(areas >= cfg['area_thr']).flatten()
-    if len(selected) == 0:
-        return out
-    boxes = pad_boxes(masks_to_boxes(masks[selected]), cfg['pad_width'],
-                      height, width)
-    crops = crop_resize(image, boxes, size)
-    coarse = crop_resize(masks[:, None], boxes, size, selected) >= 0.5
+    outs, jobs, crops, coarse = [], [], [], []
+    for image, mask in zip(images, masks):
+        n, height, width = mask.shape
+        outs.append(mask.float() if return_probs else mask.clone())
+        areas = mask.flatten(1).sum(dim=1)
+        selected = torch.nonzero(areas >= cfg['area_thr']).flatten()
+        if len(selected) == 0:
+            continue
+        boxes = pad_boxes(masks_to_boxes(mask[selected]), cfg['pad_width'],
+                          height, width)
+        crops.append(crop_resize(image, boxes, size))
+        coarse.append(crop_resize(mask[:, None], boxes, size, selected) >= 0.5)
+        jobs.append((len(outs) - 1, selected, boxes))
+    if not jobs:
+        return outs
+    crops, coarse = torch.cat(crops), torch.cat(coarse).float()
     probs = torch.cat([
-        model.refine(crops[i:i + batch_max], coarse[i:i + batch_max].float(),
+        model.refine(crops[i:i + batch_max], coarse[i:i + batch_max],
                      generator=generator, options=options)
-        for i in range(0, len(selected), batch_max)
+        for i in range(0, len(crops), batch_max)
     ])
-    pasted = paste_masks(probs, boxes, height, width,
-                         None if return_probs else 0.5)
-    if cfg.get('safeguard'):
-        pasted = bound_change(masks[selected], pasted, **cfg['safeguard'])
-    out[selected] = pasted
-    return out
+    start = 0
+    for index, selected, boxes in jobs:
+        mask, out = masks[index], outs[index]
+        pasted = paste_masks(probs[start:start + len(selected)], boxes,
+                             *mask.shape[1:], None if return_probs else 0.5)
+        start += len(selected)
+        if cfg.get('safeguard'):
+            pasted = bound_change(mask[selected], pasted, **cfg['safeguard'])
+        out[selected] = pasted
+    return outs

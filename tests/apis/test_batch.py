@@ -1,5 +1,6 @@
 """The one batch runner: failures named once, counters, progress; result
 files' bad inputs reported by name."""
+import os
 import pickle
 
 import cv2
@@ -25,7 +26,8 @@ def test_describe_names_the_file_once(tmp_path):
 
 
 def test_run_batch_counts_names_failures_and_shows_a_rate(capsys):
-    def step(item, warn):
+    def step(item, loaded, warn):
+        assert loaded is None  # no load given
         if item == 'b':
             raise ValueError('corrupt')
         warn(f'note {item}')
@@ -40,6 +42,26 @@ def test_run_batch_counts_names_failures_and_shows_a_rate(capsys):
     err = capsys.readouterr().err
     assert 'error: b.png: corrupt' in err.splitlines()
     assert 'note a' in err and 'images/s' in err
+
+
+@pytest.mark.parametrize('workers', [0, 2])
+def test_run_batch_loads_ahead_in_workers_and_reports_load_errors(workers):
+    def load(item):
+        if item == 'b':
+            raise OSError(2, 'No such file or directory', 'b.png')
+        return item * 2, os.getpid()
+
+    def step(item, loaded, warn):
+        return 'refined', loaded
+
+    report = BatchReport('out')
+    values = run_batch(list('abcd'), lambda item: f'{item}.png', step,
+                       report, False, 'images', load, workers)
+    assert [v and v[0] for v in values] == ['aa', None, 'cc', 'dd']
+    assert report.failures == ['b.png: No such file or directory']
+    assert report.refined == 3
+    loaders = {v[1] for v in values if v}
+    assert (os.getpid() in loaders) == (workers == 0)
 
 
 def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,

@@ -86,7 +86,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
 
     # an interrupted run leaves no output and resumes from what it kept
     from segrefiner.apis import SegRefinerPredictor
-    real, calls = SegRefinerPredictor.refine_instances, []
+    real, calls = SegRefinerPredictor.refine_instances_together, []
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -97,11 +97,13 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     entries.insert(1, dict(entries[0], img_id=9))
     results.write_bytes(pickle.dumps(entries))
     again = tmp_path / 'again.pkl'
-    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', interrupted)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances_together',
+                        interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_tool(images, results, '--out', again, *TINY)
     assert not again.exists() and (tmp_path / '.again.pkl.partial').is_dir()
-    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances', real)
+    monkeypatch.setattr(SegRefinerPredictor, 'refine_instances_together',
+                        real)
     code, io = run_tool(images, results, '--out', again, '--resume', *TINY)
     assert ('refined 1, passed through 1 (1 no masks), skipped 1 (resume), '
             'failed 1') in io.out

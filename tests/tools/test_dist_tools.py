@@ -140,8 +140,8 @@ def test_a_failing_rank_fails_the_run_with_its_error(tmp_path):
         "    if os.environ['RANK'] == '1':\n"
         "        raise RuntimeError('rank one ran out of memory')\n"
         '    return original(self, *args, **kwargs)\n'
-        'original = SegRefinerPredictor.refine\n'
-        'SegRefinerPredictor.refine = broken\n'
+        'original = SegRefinerPredictor.refine_together\n'
+        'SegRefinerPredictor.refine_together = broken\n'
         f"sys.argv[0] = {os.path.join(ROOT, 'tools', 'refine.py')!r}\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n")
     result = run([crash, tmp_path / 'im', tmp_path / 'masks', '--out',

@@ -24,11 +24,12 @@ SHARED = {
     'demo': ['--config', '--checkpoint', '--device', '--mode', '--seed',
              '--seeds', '--out', '--out-dir'],
     'refine': ['--config', '--checkpoint', '--device', '--mode', '--seed',
-               '--seeds', '--out', '--out-dir', '--no-progress', '--resume'],
+               '--seeds', '--out', '--out-dir', '--no-progress', '--resume',
+               '--launcher', '--workers', '--img-dir', '--mask-dir'],
     'test': ['--device', '--mode', '--seed', '--seeds', '--out', '--out-dir',
-             '--no-progress'],
+             '--no-progress', '--launcher', '--workers'],
     'train': ['--seed', '--seeds', '--out', '--out-dir', '--work-dir',
-              '--resume'],
+              '--resume', '--launcher'],
     'benchmark': ['--device'],
 }
 TINY = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py')

@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from benchmark_disk import disk_rows  # tools/, beside this file
+from benchmark_disk import RANDOM_WEIGHTS_NOTE, disk_rows  # tools/
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
@@ -505,9 +505,8 @@ def main() -> int:
     if args.agreement:
         result = dict(agreement=agreement(args))
     else:
-        print('models: random initial weights (seeded): this times '
-              'refinement, it does not score it (--agreement DIR scores '
-              'the embedded model)', flush=True)
+        print(f'{RANDOM_WEIGHTS_NOTE} (--agreement DIR scores the embedded '
+              'model)', flush=True)
         peaks = measure_peaks(args.device)
         rows = []
         for name in args.configs:

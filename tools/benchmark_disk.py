@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -38,12 +39,17 @@ from segrefiner.apis.distributed import (barrier, finish_launcher,
                                          init_launcher, world)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.io import write_image
+from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
 from segrefiner.utils import ForwardTimer, synthetic_scene
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
                full='configs/segrefiner/segrefiner_lr.py')
 WARM_UP = 2
+#: What the timing tools say once about their models, whose processes
+#: silence init_refiner's RandomWeightsWarning.
+RANDOM_WEIGHTS_NOTE = ('models: random initial weights (seeded): this times '
+                       'refinement, it does not score it')
 
 
 def write_folder(root: Path, count: int, first: int = 0) -> None:
@@ -64,7 +70,7 @@ def rank_worker(args: argparse.Namespace) -> None:
     size = {} if args.model_size is None else {
         'model.test_cfg.model_size': args.model_size}
     model = init_refiner(os.path.join(ROOT, CONFIGS[args.config]),
-                         'random', device, size)
+                         RANDOM_WEIGHTS, device, size)
     data, out = Path(args.data), Path(args.out)
     options = BatchOptions(mode='lr', progress=False, workers=args.workers)
     refine_folder(model, data / 'warm' / 'images', data / 'warm' / 'masks',
@@ -158,9 +164,12 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     if args.rank_worker:
+        # random weights: said once by the launching tool, not per rank
+        warnings.simplefilter('ignore', RandomWeightsWarning)
         args.config, args.data, args.out, args.json = args.rank_worker
         rank_worker(args)
         return 0
+    print(RANDOM_WEIGHTS_NOTE, flush=True)
     rows = disk_rows(args.configs, args.images, args.ranks, args.workers,
                      args.device, args.model_size)
     if args.json:

@@ -6,6 +6,7 @@ from typing import Optional, Union
 
 import torch
 from mmengine.config import Config
+from mmengine.dist import is_main_process
 from mmengine.registry import MODELS
 
 from ..checkpoint import load_refiner_weights
@@ -49,8 +50,9 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
 
     The one place that decides about random weights: a model gets them
     only when ``checkpoint='random'`` asks for them, and then a
-    :class:`~segrefiner.model_zoo.RandomWeightsWarning` says so (every tool
-    builds its model here, so each says it the same way).
+    :class:`~segrefiner.model_zoo.RandomWeightsWarning` says so, on the main
+    process of a distributed run (every tool builds its model here, so each
+    says it the same way).
 
     Args:
         config: A named model, ``'demo'`` (the embedded default, also
@@ -105,11 +107,11 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
     if not isinstance(model, SegRefiner):
         raise TypeError(f'{source}: the model is a {type(model).__name__}, '
                         'not a SegRefiner')
-    if path is None:
+    if path is None and is_main_process():  # once per distributed run
         warnings.warn(f'{source}: random initial weights (checkpoint '
                       f"'{RANDOM_WEIGHTS}'): its refinements are "
                       'meaningless', RandomWeightsWarning, stacklevel=2)
-    else:
+    if path is not None:
         load_refiner_weights(model, path, trust_checkpoint)
     model.cfg = cfg
     return model.to(device).eval()

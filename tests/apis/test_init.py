@@ -80,3 +80,12 @@ def test_random_weights_are_said_and_real_ones_are_not(tiny_config,
                        model.denoise_model.out[2].weight)
     with pytest.warns(RandomWeightsWarning, match='demo: random initial'):
         init_refiner('demo', 'random')
+
+
+def test_random_weights_are_said_by_the_main_process_only(tiny_config,
+                                                          monkeypatch):
+    import segrefiner.apis.init as init
+    monkeypatch.setattr(init, 'is_main_process', lambda: False)  # rank 1
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', RandomWeightsWarning)
+        init_refiner(tiny_config, 'random')

@@ -32,6 +32,7 @@ folder (``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
 import argparse
 import json
 import os
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,6 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from benchmark_disk import disk_rows  # tools/, beside this file
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
@@ -507,7 +507,9 @@ def main() -> int:
         memory = [] if 'memory' in args.skip else report_memory(args)
         attention = ([] if 'memory' in args.skip else
                      report_attention_memory(args))
-        disk = [] if 'disk' in args.skip else disk_rows(
+        disk = [] if 'disk' in args.skip else runpy.run_path(os.path.join(
+            os.path.dirname(os.path.abspath(__file__)),
+            'benchmark_disk.py'))['disk_rows'](
             args.configs, [args.disk_images[name != 'tiny']
                            for name in args.configs], 2, 1, args.device)
         result = dict(device_name=device_name(args.device), conv_peak=peaks,

@@ -32,6 +32,7 @@ folder (``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
 import argparse
 import json
 import os
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -42,12 +43,12 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from benchmark_disk import RANDOM_WEIGHTS_NOTE, disk_rows  # tools/
 from segrefiner.apis import (init_refiner, refine, refine_instances,
                              refine_semantic)
 from segrefiner.data.datasets import RefineFolderDataset
 from segrefiner.apis.agreement import path_agreement
-from segrefiner.apis.cli import add_device_arg, check_device
+from segrefiner.apis.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
+                                 check_device)
 from segrefiner.io import load_image, load_mask
 from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
 from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
@@ -514,7 +515,9 @@ def main() -> int:
         memory = [] if 'memory' in args.skip else report_memory(args)
         attention = ([] if 'memory' in args.skip else
                      report_attention_memory(args))
-        disk = [] if 'disk' in args.skip else disk_rows(
+        disk = [] if 'disk' in args.skip else runpy.run_path(os.path.join(
+            os.path.dirname(os.path.abspath(__file__)),
+            'benchmark_disk.py'))['disk_rows'](
             args.configs, [args.disk_images[name != 'tiny']
                            for name in args.configs], 2, 1, args.device)
         result = dict(device_name=device_name(args.device), conv_peak=peaks,

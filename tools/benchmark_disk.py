@@ -37,6 +37,7 @@ from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions
 from segrefiner.apis.distributed import (barrier, finish_launcher,
                                          init_launcher, world)
+from segrefiner.apis.cli import RANDOM_WEIGHTS_NOTE
 from segrefiner.apis.folders import refine_folder
 from segrefiner.io import write_image
 from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
@@ -46,10 +47,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
                full='configs/segrefiner/segrefiner_lr.py')
 WARM_UP = 2
-#: What the timing tools say once about their models, whose processes
-#: silence init_refiner's RandomWeightsWarning.
-RANDOM_WEIGHTS_NOTE = ('models: random initial weights (seeded): this times '
-                       'refinement, it does not score it')
 
 
 def write_folder(root: Path, count: int, first: int = 0) -> None:

@@ -23,8 +23,14 @@ __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
     'add_model_args',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
-    'check_device', 'inference_options_of'
+    'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
 ]
+
+#: What the timing tools (``benchmark.py``, ``benchmark_disk.py``) say once
+#: about their models; their worker processes silence ``init_refiner``'s
+#: ``RandomWeightsWarning``, which would say it in each.
+RANDOM_WEIGHTS_NOTE = ('models: random initial weights (seeded): this times '
+                       'refinement, it does not score it')
 
 
 def add_seed_arg(parser: argparse.ArgumentParser, many: bool = False,

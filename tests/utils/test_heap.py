@@ -26,7 +26,7 @@ plain = faults(4)
 with retain_freed_memory() as active:
     assert active
     torch.ones(16 * 2**20)  # the first block is faulted in once
-    retained = faults(4)
+    retained = faults(8)
 print(plain, retained)
 """
 
@@ -39,7 +39,10 @@ def test_freed_memory_is_reused_instead_of_faulted_in_again():
     plain, retained = (int(v) for v in out.split()[-2:])
     # 64 MiB is 16384 pages; glibc maps and unmaps every one of them.
     assert plain > 4 * 16384 * 0.9
-    assert retained < plain / 10
+    # Retained, 8 blocks fault in at most one block's pages, not 8: glibc
+    # sometimes places the block once more, depending on where the address
+    # space layout put the heap (3 of 12 fresh processes here), never again.
+    assert retained < 16384 * 1.1
 
 
 @needs_glibc

@@ -69,7 +69,8 @@ def rank_worker(args: argparse.Namespace) -> None:
     model = init_refiner(os.path.join(ROOT, CONFIGS[args.config]),
                          RANDOM_WEIGHTS, device, size)
     data, out = Path(args.data), Path(args.out)
-    options = BatchOptions(mode='lr', progress=False, workers=args.workers)
+    options = BatchOptions(mode='lr', progress=False, workers=args.workers,
+                           batch_images=args.batch_images)
     refine_folder(model, data / 'warm' / 'images', data / 'warm' / 'masks',
                   out / 'warm', options=options)
     barrier()
@@ -88,7 +89,8 @@ def rank_worker(args: argparse.Namespace) -> None:
 
 
 def run_ranks(config: str, data: Path, ranks: int, workers: int,
-              device: str, model_size: Optional[int] = None) -> dict:
+              device: str, model_size: Optional[int] = None,
+              batch_images: int = 1) -> dict:
     """One row: the folder refined by ``ranks`` processes (1: no torchrun)."""
     threads = max(1, (os.cpu_count() or 1) // ranks)
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,8 +98,9 @@ def run_ranks(config: str, data: Path, ranks: int, workers: int,
         shutil.rmtree(data / 'out', ignore_errors=True)
         args = [__file__, '--rank-worker', config, str(data),
                 str(data / 'out'), dump, '--workers', str(workers),
-                '--device', device] + ([] if model_size is None else
-                                       ['--model-size', str(model_size)])
+                '--device', device, '--batch-images', str(batch_images)]
+        if model_size is not None:
+            args += ['--model-size', str(model_size)]
         launch = [sys.executable] + (['-m', 'torch.distributed.run',
                                       '--standalone', '--nproc_per_node',
                                       str(ranks)] if ranks > 1 else [])
@@ -111,6 +114,7 @@ def run_ranks(config: str, data: Path, ranks: int, workers: int,
     unet = sum(part['unet_s'] for part in parts)
     total = sum(part['wall_s'] for part in parts)
     return dict(config=config, ranks=ranks, workers=workers,
+                batch_images=batch_images,
                 threads=parts[0]['threads'], images=images, wall_s=wall,
                 images_per_s=images / wall, unet_share=unet / total,
                 forwards=sum(part['forwards'] for part in parts))
@@ -118,7 +122,8 @@ def run_ranks(config: str, data: Path, ranks: int, workers: int,
 
 def disk_rows(configs: Sequence[str], counts: Sequence[int], ranks: int,
               workers: int, device: str,
-              model_size: Optional[int] = None) -> list:
+              model_size: Optional[int] = None,
+              batch_images: int = 1) -> list:
     """Print and return the 1-process and ``ranks``-rank rows per config
     (``model_size``: the crops' size instead of the config's)."""
     rows = []
@@ -129,10 +134,11 @@ def disk_rows(configs: Sequence[str], counts: Sequence[int], ranks: int,
             write_folder(data / 'warm', WARM_UP, first=10_000)
             for n in (1, ranks):
                 row = run_ranks(config, data, n, workers, device,
-                                model_size)
+                                model_size, batch_images)
                 print(f"{config:5s} disk to disk, {row['images']} images "
                       f"480x640, {n} process(es) x {row['threads']} threads,"
-                      f" {workers} workers each: {row['images_per_s']:.2f} "
+                      f" {workers} workers each, {batch_images} images per "
+                      f"batch: {row['images_per_s']:.2f} "
                       f"images/s, UNet {100 * row['unet_share']:.1f}% of "
                       'the wall time', flush=True)
                 rows.append(row)
@@ -147,6 +153,8 @@ def parse_args() -> argparse.Namespace:
                         help='images per config (default 16 tiny, 4 full)')
     parser.add_argument('--ranks', type=int, default=2)
     parser.add_argument('--workers', type=int, default=1)
+    parser.add_argument('--batch-images', type=int, default=1,
+                        help="refine.py's --batch-images")
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--model-size', type=int,
                         help="crop size (default: the config's, 256)")
@@ -168,7 +176,7 @@ def main() -> int:
         return 0
     print(RANDOM_WEIGHTS_NOTE, flush=True)
     rows = disk_rows(args.configs, args.images, args.ranks, args.workers,
-                     args.device, args.model_size)
+                     args.device, args.model_size, args.batch_images)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0

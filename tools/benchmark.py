@@ -21,13 +21,15 @@ a label map. The UNet's own forward time is measured inside each call
 crop/paste/patch/sampling work on the same inputs. First it measures the
 machine's conv peak (:func:`conv_peak`: one 3x3 conv, 256 channels, 64x64,
 batch 4, channels-last, fp32 and bf16) and prints next to every row the
-UNet's GFLOP/s and its share of the peak of the dtype it ran in. The peak
-memory of an ``--memory-size`` HR refinement with the tiny model, and that of
-``refine_instances`` with attention at 4,096 and 16,384 tokens, are measured
-in fresh processes. The ``disk`` rows (:mod:`benchmark_disk`) refine a
-generated folder from disk to disk in one process and on two ranks (images/s,
-the UNet's share of the wall time). ``--agreement DIR`` compares the two paths on a held-out
-folder (``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
+UNet's GFLOP/s and its share of the peak of the dtype it ran in. The
+``memory`` rows (``tools/benchmark_memory.py``) give the peak memory of an
+``--memory-size`` HR refinement with the tiny model and of
+``refine_instances`` with attention at 4,096 and 16,384 tokens, each in a
+fresh process. The ``disk`` rows (``tools/benchmark_disk.py``) refine a
+generated folder from disk to disk in one process and on two ranks
+(images/s, the UNet's share of the wall time). ``--agreement DIR`` compares
+the two paths on a held-out folder (``images/``, ``masks/``, ``coarse/``)
+with the embedded demo model.
 """
 import argparse
 import json
@@ -52,12 +54,9 @@ from segrefiner.apis.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
 from segrefiner.io import load_image, load_mask
 from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
 from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
-from segrefiner.utils import (ForwardTimer, current_rss_mb, peak_rss_mb,
-                              retain_freed_memory, synthetic_scene)
+from segrefiner.utils import (ForwardTimer, retain_freed_memory,
+                              synthetic_scene)
 
-# Patches per forward in the memory runs: both images fill every batch, so
-# the UNet activations are the same and the difference is the image's cost.
-MEMORY_BATCH = 8
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
                full='configs/segrefiner/segrefiner_lr.py',
@@ -113,12 +112,7 @@ def parse_args() -> argparse.Namespace:
                         'batches, so the peak does not depend on it, only '
                         'the time does')
     parser.add_argument('--json', help='also write the results here')
-    parser.add_argument('--memory-probe', metavar='SCENE_NPZ',
-                        help=argparse.SUPPRESS)
     parser.add_argument('--conv-peak', help=argparse.SUPPRESS)
-    parser.add_argument('--attention-probe', nargs=3,
-                        metavar=('PATH', 'STRIDE', 'INSTANCES'),
-                        help=argparse.SUPPRESS)
     parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
                         help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -366,56 +360,10 @@ def agreement(args: argparse.Namespace) -> dict:
     return result
 
 
-def memory_probe(args: argparse.Namespace) -> None:
-    """Peak RSS of one tiny-model HR refinement (run in a fresh process)."""
-    scene = np.load(args.memory_probe)
-    image, mask = scene['image'], scene['mask']
-    model = init_refiner(
-        os.path.join(ROOT, CONFIGS['tiny']), RANDOM_WEIGHTS, args.device,
-        cfg_options={'model.test_cfg.max_patches': args.memory_max_patches,
-                     'model.test_cfg.batch_max': MEMORY_BATCH})
-    before = current_rss_mb()
-    out = refine(model, image, mask, mode='hr', seed=0)
-    h, w = mask.shape
-    print(json.dumps(dict(size=f'{w}x{h}', before_mb=before,
-                          peak_mb=peak_rss_mb(),
-                          float_map_mb=w * h * 4 / 2**20,
-                          refined_px=int(out.sum()))))
-
-
-def measure_hr_memory(args: argparse.Namespace, width: int,
-                      height: int) -> dict:
-    """Run :func:`memory_probe` in a fresh process on a saved scene."""
-    image, masks = synthetic_scene(height, width, 1, seed=3)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'scene.npz')
-        np.savez(path, image=image, mask=masks[0])
-        del image, masks
-        probe = subprocess.run(
-            [sys.executable, __file__, '--memory-probe', path, '--device',
-             args.device, '--memory-max-patches',
-             str(args.memory_max_patches)],
-            capture_output=True, text=True, check=True)
-    return json.loads(probe.stdout.strip().splitlines()[-1])
-
-
-def report_memory(args: argparse.Namespace) -> list:
-    """Peak memory of a large and a 1024x768 HR run with the same batches.
-
-    The UNet's activations for a batch of patches do not depend on the
-    image size; the difference between the two runs is what the image size
-    costs, expressed in full-resolution float32 maps of the large image.
-    """
-    large = measure_hr_memory(args, *args.memory_size)
-    small = measure_hr_memory(args, 1024, 768)
-    extra_large = large['peak_mb'] - large['before_mb']
-    extra_small = small['peak_mb'] - small['before_mb']
-    maps = (extra_large - extra_small) / large['float_map_mb']
-    print(f"tiny  HR {large['size']}: peak RSS {large['peak_mb']:.0f} MiB, "
-          f"{extra_large:.0f} MiB above the loaded image and model; "
-          f"{small['size']}: {extra_small:.0f} MiB; the difference is "
-          f"{maps:.1f} full-resolution float maps of {large['size']}")
-    return [large, small]
+def sibling(name: str) -> dict:
+    """The globals of the tools/ script ``name`` beside this one."""
+    return runpy.run_path(os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), name))
 
 
 def device_name(device: str) -> str:
@@ -432,49 +380,6 @@ def device_name(device: str) -> str:
     return 'unknown CPU'
 
 
-#: (attention stride, instances, paths) of the attention-memory runs: the
-#: tiny UNet with attention at stride 4 (4,096 tokens per 256 px crop) and
-#: 2 (16,384 tokens; the reference's T x T weights need 2 GiB per crop and
-#: block there, so only the fast path runs).
-ATTENTION_CASES = ((4, 4, ('reference', 'fast')), (2, 2, ('fast', )))
-
-
-def attention_probe(args: argparse.Namespace) -> None:
-    """Peak RSS of ``refine_instances`` with high-token attention (fresh
-    process): the tiny model with attention at one stride."""
-    path, stride, instances = args.attention_probe
-    model = init_refiner(
-        os.path.join(ROOT, CONFIGS['tiny']), RANDOM_WEIGHTS, args.device,
-        cfg_options={'model.denoise_model.attention_strides': [int(stride)]})
-    image, masks = synthetic_scene(480, 640, int(instances), seed=1)
-    before = current_rss_mb()
-    refine_instances(model, image, masks, seed=0, fast=path == 'fast')
-    print(json.dumps(dict(path=path, stride=int(stride),
-                          tokens=(model.test_cfg.get('model_size', 256) //
-                                  int(stride))**2,
-                          instances=int(instances), before_mb=before,
-                          peak_mb=peak_rss_mb())))
-
-
-def report_attention_memory(args: argparse.Namespace) -> list:
-    """Memory above the loaded model of high-token attention, per path."""
-    rows = []
-    for stride, instances, paths in ATTENTION_CASES:
-        for path in paths:
-            probe = subprocess.run(
-                [sys.executable, __file__, '--device', args.device,
-                 '--attention-probe', path, str(stride), str(instances)],
-                capture_output=True, text=True, check=True)
-            row = json.loads(probe.stdout.strip().splitlines()[-1])
-            print(f"tiny  attention at {row['tokens']} tokens, "
-                  f"refine_instances x{instances} {path:9s} peak RSS "
-                  f"{row['peak_mb']:.0f} MiB, "
-                  f"{row['peak_mb'] - row['before_mb']:.0f} MiB above the "
-                  f'loaded model', flush=True)
-            rows.append(row)
-    return rows
-
-
 def main() -> int:
     args = parse_args()
     if args.threads:
@@ -487,12 +392,6 @@ def main() -> int:
     # The timed models have random weights: said once, here, not by
     # init_refiner in every worker and probe process.
     warnings.simplefilter('ignore', RandomWeightsWarning)
-    if args.memory_probe:
-        memory_probe(args)
-        return 0
-    if args.attention_probe:
-        attention_probe(args)
-        return 0
     if args.worker:
         with open(args.worker[1], 'w') as f:
             json.dump(bench_config(args.worker[0], args,
@@ -512,14 +411,14 @@ def main() -> int:
         rows = []
         for name in args.configs:
             rows += bench_isolated(name, args, peaks)
-        memory = [] if 'memory' in args.skip else report_memory(args)
-        attention = ([] if 'memory' in args.skip else
-                     report_attention_memory(args))
-        disk = [] if 'disk' in args.skip else runpy.run_path(os.path.join(
-            os.path.dirname(os.path.abspath(__file__)),
-            'benchmark_disk.py'))['disk_rows'](
-            args.configs, [args.disk_images[name != 'tiny']
-                           for name in args.configs], 2, 1, args.device)
+        memory = attention = []
+        if 'memory' not in args.skip:
+            memory, attention = sibling('benchmark_memory.py')['memory_rows'](
+                args.device, args.memory_size, args.memory_max_patches)
+        disk = [] if 'disk' in args.skip else sibling('benchmark_disk.py')[
+            'disk_rows'](args.configs, [args.disk_images[name != 'tiny']
+                                        for name in args.configs], 2, 1,
+                         args.device)
         result = dict(device_name=device_name(args.device), conv_peak=peaks,
                       rows=rows, hr_memory=memory,
                       attention_memory=attention, disk_to_disk=disk)

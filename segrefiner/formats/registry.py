@@ -31,10 +31,11 @@ FORMATS: Dict[str, PredictionFormat] = {
 
 
 def detect_format(images: PathLike, predictions: PathLike) -> str:
-    """The ``auto`` format: the first of :data:`FORMATS` that detects the
-    inputs (``mmdet-pkl`` for a ``.pkl``, ``coco-json`` for a ``.json``,
-    ``big`` for ``*_im``/``*_seg`` folders, else ``masks``; label-map
-    folders look like masks: name them)."""
+    """The ``auto`` format: the first of :data:`FORMATS` whose
+    :meth:`~.base.PredictionFormat.detect` accepts the inputs (e.g.
+    ``mmdet-pkl`` for a ``.pkl``, ``big`` for ``*_im``/``*_seg`` folders;
+    ``masks`` for any other; label-map folders look like masks: name
+    them)."""
     return next(name for name, fmt in FORMATS.items()
                 if fmt.detect(Path(images), Path(predictions)))
 

@@ -14,6 +14,7 @@ from .coco_json import CocoJson
 from .labelmap import LabelMaps
 from .masks import MaskFolder
 from .mmdet_pickle import MmdetPickle
+from .sam import SamMasks
 
 __all__ = ['FORMATS', 'check_flags', 'detect_format']
 
@@ -23,6 +24,7 @@ FORMATS: Dict[str, PredictionFormat] = {
     for fmt in (
         MmdetPickle(),
         CocoJson(),
+        SamMasks(),
         BigFolder(),
         LabelMaps(),
         MaskFolder(),

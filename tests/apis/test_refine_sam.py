@@ -13,7 +13,7 @@ def scene(height=64, width=96):
     """A person, a shirt nested in it, a crowd overlapping it, a speck."""
     yy, xx = np.mgrid[:height, :width]
     person = (yy - 32)**2 / 26**2 + (xx - 40)**2 / 18**2 < 1
-    shirt = (np.abs(yy - 34) < 10) & (np.abs(xx - 40) < 12)
+    shirt = (np.abs(yy - 34) < 12) & (np.abs(xx - 40) < 14)
     crowd = (yy > 20) & (xx > 30)
     speck = (np.abs(yy - 5) < 5) & (np.abs(xx - 90) < 4)  # 72 px < 512
     masks = np.stack([person, shirt, crowd, speck])

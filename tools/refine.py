@@ -18,20 +18,26 @@ Usage::
     # COCO result json, its images named by the annotation file
     python tools/refine.py IMAGES_DIR results.segm.json \
         --ann instances_val.json --out refined.segm.json
+    # segment-anything's scripts/amg.py output (PNGs, or --convert-to-rle)
+    python tools/refine.py IMAGES_DIR SAM_OUT --out OUT_DIR
 
 ``IMAGES`` is the image folder and ``PREDICTIONS`` the predictions (a folder,
 or a ``.pkl`` / ``.json`` file); ``PREDICTIONS`` defaults to ``IMAGES``, which
 only BIG's one-folder layout uses. ``--format auto`` picks ``mmdet-pkl`` for a
-``.pkl``, ``coco-json`` for a ``.json``, ``big`` for ``*_im``/``*_seg`` files
-and ``masks`` otherwise; a ``masks`` folder whose PNGs hold more than two
-values (label maps) is refused: name label maps with ``--format labelmap``.
+``.pkl``, ``coco-json`` for a ``.json``, ``sam`` for a folder of
+``<stem>/metadata.csv`` folders or ``<stem>.json`` files, ``big`` for
+``*_im``/``*_seg`` files and ``masks`` otherwise (segrefiner/formats/,
+docs/formats.md); a ``masks`` folder whose PNGs hold more than two values
+(label maps) is refused: name label maps with ``--format labelmap``.
 Images may be grayscale, RGBA or 16-bit; masks 0/1 or 0/255, PNG or JPEG.
 
 Folder formats write each refined prediction to ``OUT_DIR`` under its input's
 file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
-unchanged with a warning); ``mmdet-pkl`` and ``coco-json`` write one file of
-the input's structure with refined RLE masks, and only if at least one image
-was refined (masks under the model's ``area_thr`` pass through unchanged).
+unchanged with a warning; ``sam``: the same folders, files and rows, only the
+refined masks and their ``area`` and ``bbox`` changed); ``mmdet-pkl`` and
+``coco-json`` write one file of the input's structure with refined RLE masks,
+and only if at least one image was refined (masks under the model's
+``area_thr`` pass through unchanged).
 Every file is written under a temporary name and renamed, so an interrupted run leaves no partial output;
 ``--resume`` skips outputs that exist (for one-file outputs, the images done,
 kept in a hidden ``.NAME.partial`` folder beside it until the file is written).

@@ -167,10 +167,6 @@ def inference_options_of(args: argparse.Namespace,
         ValueError: For a combination the options refuse (e.g.
             ``--reference --precision bf16``).
     """
-    options = model.inference_options(
-        fast=False if args.reference else None, precision=args.precision)
-    batch: Optional[Union[int, str]] = args.unet_batch
-    if batch is None:
-        return options
-    return options.merged(unet_batch=batch) if batch != 'all' else (
-        InferenceOptions(options.fast, options.precision, None))
+    return model.inference_options(
+        fast=False if args.reference else None, precision=args.precision,
+        unet_batch=args.unet_batch)

@@ -21,7 +21,7 @@ from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_model_args',
+    'add_model_args', 'add_unet_batch_arg',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
     'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
 ]
@@ -146,6 +146,16 @@ def _unet_batch(text: str) -> Union[int, str]:
     return value
 
 
+def add_unet_batch_arg(parser: Union[argparse.ArgumentParser,
+                                     argparse._ArgumentGroup]) -> None:
+    """``--unet-batch N|auto|all`` (``args.unet_batch``; ``None`` when not
+    given: the model's own): the values of
+    :attr:`~segrefiner.models.InferenceOptions.unet_batch`."""
+    parser.add_argument('--unet-batch', type=_unet_batch, metavar='N',
+                        help="largest UNet batch: N, 'auto' or 'all' "
+                        "(default: the model's test_cfg)")
+
+
 def add_inference_args(parser: argparse.ArgumentParser) -> None:
     """Add ``--reference``, ``--precision`` and ``--unet-batch``."""
     group = parser.add_argument_group('inference options (default: the '
@@ -155,8 +165,7 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
                        'computation) instead of the fast path')
     group.add_argument('--precision', choices=PRECISIONS,
                        help="the fast path's autocast precision")
-    group.add_argument('--unet-batch', type=_unet_batch, metavar='N',
-                       help="largest UNet batch: N, 'auto' or 'all'")
+    add_unet_batch_arg(group)
 
 
 def inference_options_of(args: argparse.Namespace,

@@ -38,6 +38,8 @@ TINY = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py')
 def run(tool, args, monkeypatch, capsys):
     """``main()`` of ``tool`` with ``args`` as its command line."""
     monkeypatch.setattr(sys, 'argv', [TOOLS[tool], *map(str, args)])
+    # as Python runs a script: its folder first on sys.path (siblings import)
+    monkeypatch.syspath_prepend(os.path.dirname(TOOLS[tool]))
     try:
         code = runpy.run_path(TOOLS[tool])['main']()
     except SystemExit as exit:

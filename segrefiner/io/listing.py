@@ -9,8 +9,8 @@ from typing import Dict, List, NamedTuple, Optional
 from .atomic import PathLike
 
 __all__ = [
-    'FORMATS', 'MASK_SUFFIXES', 'Pair', 'detect_format', 'list_masks',
-    'pair_files', 'resolve_image'
+    'FORMATS', 'MASK_SUFFIXES', 'Pair', 'detect_format', 'files_by_key',
+    'list_masks', 'pair_files', 'resolve_image'
 ]
 
 MASK_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
@@ -45,8 +45,11 @@ class Pair(NamedTuple):
         return self.mask if self.mask is not None else self.image
 
 
-def _index(folder: Path, tag: str) -> Dict[str, List[Path]]:
-    """Image-suffixed files of ``folder`` whose stem ends with ``tag``."""
+def files_by_key(folder: PathLike, tag: str = '') -> Dict[str, List[Path]]:
+    """Image-suffixed files of ``folder`` whose stem ends with ``tag``, by
+    key (the stem without the tag; a stem that is only the tag has none),
+    each key's files sorted by name: the one rule of file keys (also the
+    datasets', :mod:`segrefiner.data.datasets.files`)."""
     index: Dict[str, List[Path]] = {}
     for path in list_masks(folder):
         key = path.stem[:len(path.stem) - len(tag)]
@@ -65,8 +68,8 @@ def pair_files(image_dir: PathLike,
     ``'_im'`` and ``'_seg'``, ``a_gt.png`` is neither). Unmatched files and
     keys shared by several files come back with a :attr:`Pair.problem`.
     """
-    images, masks = _index(Path(image_dir), image_tag), _index(
-        Path(mask_dir), mask_tag)
+    images, masks = files_by_key(image_dir, image_tag), files_by_key(
+        mask_dir, mask_tag)
     pairs = []
     for key in sorted(set(images) | set(masks)):
         found_images, found_masks = images.get(key, []), masks.get(key, [])
@@ -87,11 +90,6 @@ def pair_files(image_dir: PathLike,
     return pairs
 
 
-def _has_tag(folder: Path, tag: str) -> bool:
-    return any(p.stem.endswith(tag) and len(p.stem) > len(tag)
-               for p in list_masks(folder))
-
-
 def detect_format(images: PathLike, predictions: PathLike) -> str:
     """The ``auto`` format: ``mmdet-pkl`` for a ``.pkl`` file, ``coco-json``
     for a ``.json`` file, ``big`` for folders of ``*_im``/``*_seg`` files,
@@ -103,8 +101,8 @@ def detect_format(images: PathLike, predictions: PathLike) -> str:
         return 'mmdet-pkl'
     if suffix == '.json':
         return 'coco-json'
-    if predictions.is_dir() and Path(images).is_dir() and _has_tag(
-            Path(images), '_im') and _has_tag(predictions, '_seg'):
+    if predictions.is_dir() and Path(images).is_dir() and files_by_key(
+            images, '_im') and files_by_key(predictions, '_seg'):
         return 'big'
     return 'masks'
 

@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from ..io import ImageLike, load_image, load_mask
+from ..io import ImageLike, check_size, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
 from ..protocols import (MODES, refine_crops_of_images,
@@ -68,9 +68,7 @@ class SegRefinerPredictor:
     def _image(self, image: ImageLike, array: np.ndarray,
                what: str) -> torch.Tensor:
         img = load_image(image)
-        if tuple(array.shape[-2:]) != tuple(img.shape[:2]):
-            raise ValueError(f'{what} size {tuple(array.shape[-2:])} differs '
-                             f'from the image size {tuple(img.shape[:2])}')
+        check_size(array, img.shape[:2], what)
         return torch.from_numpy(np.ascontiguousarray(img)).to(
             self.model.device).permute(2, 0, 1)
 

@@ -3,8 +3,8 @@
 ``tools/benchmark.py``, ``tools/benchmark_disk.py`` and
 ``tools/benchmark_memory.py`` import this module the way Python runs them,
 with ``tools/`` first on ``sys.path``; their timed models are built here,
-with random initial weights, seeded, so every process of a run times the
-same model.
+with random initial weights (``init_refiner`` seeds them: every process of
+a run times the same model).
 """
 import os
 from typing import Optional
@@ -26,7 +26,6 @@ def random_model(name: str, device: str = 'cpu',
                  cfg_options: Optional[dict] = None) -> SegRefiner:
     """The ``CONFIGS[name]`` model with random initial weights on
     ``device`` (``cfg_options`` merged into its config)."""
-    torch.manual_seed(0)
     return init_refiner(os.path.join(ROOT, CONFIGS[name]), RANDOM_WEIGHTS,
                         device, cfg_options)
 

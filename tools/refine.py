@@ -54,7 +54,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
@@ -70,7 +69,6 @@ from segrefiner.apis.distributed import (finish_launcher, init_launcher,
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
 from segrefiner.io import FORMATS, detect_format
-from segrefiner.model_zoo import RANDOM_WEIGHTS
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -168,8 +166,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    if args.checkpoint == RANDOM_WEIGHTS:
-        torch.manual_seed(0)  # random weights, the same in every run
     inputs = [args.images, args.predictions] + [args.ann] * bool(args.ann)
     try:
         if not Path(args.images).is_dir():

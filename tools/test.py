@@ -16,8 +16,8 @@ are written under ``--out-dir`` (BIG ``*_refine.png``, DIS
 dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
 refinements (mean ± std over seeds), headed by the mode that ran
 (default: ``hr`` for BIG and DIS, the official protocol; ``auto`` for a
-folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``none`` (random
-weights). Bad inputs are reported one line each; the exit status is then 1.
+folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``random`` (random
+initial weights; ``none``, its old spelling, still works, with a warning). Bad inputs are reported one line each; the exit status is then 1.
 See docs/evaluation.md.
 
 ``torchrun --nproc_per_node N tools/test.py ... --launcher pytorch`` (or
@@ -32,7 +32,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
@@ -62,7 +61,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'demo)')
     parser.add_argument('checkpoint',
                         help="weights file, a named model's weights (lr, "
-                        "hr, demo), or 'none' for random")
+                        "hr, demo), or 'random' for random initial weights")
     add_trust_arg(parser)
     parser.add_argument('--dataset',
                         required=True,
@@ -108,16 +107,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         finish_launcher()
 
 
+def _checkpoint(name: str) -> str:
+    """``CHECKPOINT``, its deprecated spelling ``none`` read as ``random``
+    (said once, by rank 0)."""
+    if name.lower() != 'none':
+        return name
+    if is_main_process():
+        print(f"warning: CHECKPOINT 'none' is deprecated: use "
+              f"'{RANDOM_WEIGHTS}' (random initial weights), as every tool",
+              file=sys.stderr)
+    return RANDOM_WEIGHTS
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     """Refine, score and print (rank 0); the exit status."""
-    checkpoint = (RANDOM_WEIGHTS
-                  if args.checkpoint.lower() == 'none' else args.checkpoint)
-    if checkpoint == RANDOM_WEIGHTS:
-        torch.manual_seed(0)  # random weights, the same in every run
     try:
         device = init_launcher(args.launcher, check_device(args.device))
-        model = init_refiner(args.config, checkpoint, device,
-                             args.cfg_options, args.trust_checkpoint)
+        model = init_refiner(args.config, _checkpoint(args.checkpoint),
+                             device, args.cfg_options, args.trust_checkpoint)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)

@@ -60,8 +60,8 @@ from torch.distributed.elastic.multiprocessing.errors import record
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_launcher_args, add_model_args,
-                                 add_output_arg, add_progress_arg,
+                                 add_launcher_args, add_mode_arg,
+                                 add_model_args, add_output_arg, add_progress_arg,
                                  add_seed_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
@@ -105,10 +105,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='config overrides, key=value')
     add_device_arg(parser)
     add_seed_arg(parser)
-    parser.add_argument('--mode',
-                        default='auto',
-                        choices=['auto', 'lr', 'hr'],
-                        help='protocol of binary masks (masks, big)')
+    add_mode_arg(parser, help='protocol of binary masks (masks, big)')
     parser.add_argument('--ignore-index',
                         type=ignore_index,
                         default=255,

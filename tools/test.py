@@ -37,8 +37,8 @@ from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_launcher_args, add_output_arg,
-                                 add_progress_arg,
+                                 add_launcher_args, add_mode_arg,
+                                 add_output_arg, add_progress_arg,
                                  add_seed_arg, add_trust_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
@@ -73,11 +73,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'folders; folder: the coarse folder')
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
     add_output_arg(parser, 'write the refined masks in this folder')
-    parser.add_argument('--mode',
-                        choices=['auto', 'lr', 'hr'],
-                        help='refinement protocol (default: the data\'s: '
-                        'hr for big and dis, the official protocol; auto '
-                        'for folder, as refine.py and demo.py)')
+    add_mode_arg(parser, None, 'refinement protocol (default: the data\'s: '
+                 'hr for big and dis, the official protocol; auto for '
+                 'folder, as refine.py and demo.py)')
     add_seed_arg(parser, many=True)
     add_device_arg(parser)
     parser.add_argument('--cfg-options',

@@ -17,11 +17,12 @@ import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
+from ..protocols import MODES
 from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_model_args', 'add_unet_batch_arg',
+    'add_mode_arg', 'add_model_args', 'add_unet_batch_arg',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
     'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
 ]
@@ -80,6 +81,16 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                         'demo; random for random initial weights (a config '
                         'file needs one)')
     add_trust_arg(parser)
+
+
+def add_mode_arg(parser: argparse.ArgumentParser,
+                 default: Optional[str] = 'auto',
+                 help: str = 'refinement protocol') -> None:
+    """``--mode``, its choices :data:`~segrefiner.protocols.MODES` (the
+    API's ``mode``)."""
+    parser.add_argument('--mode', default=default, choices=MODES,
+                        help=f'{help} (default: {default})'
+                        if default else help)
 
 
 def add_device_arg(parser: argparse.ArgumentParser) -> None:

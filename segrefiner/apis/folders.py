@@ -13,7 +13,7 @@ from ..io import (Pair, PathLike, clean_stale_temps, fit_to, load_image,
                   pair_files, read_label_map, read_mask_file, write_label_map,
                   write_mask)
 from ..models import SegRefiner
-from ..protocols import MODES
+from ..protocols import check_mode
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
 from .distributed import barrier, is_main_process
 from .predictor import SegRefinerPredictor
@@ -63,8 +63,7 @@ def refine_folder(model: SegRefiner,
     if kind not in FOLDER_FORMATS:
         raise ValueError(f'kind must be one of {sorted(FOLDER_FORMATS)}, '
                          f'got {kind!r}')
-    if options.mode not in MODES:
-        raise ValueError(f'mode must be one of {MODES}, got {options.mode!r}')
+    check_mode(options.mode)
     for folder in (image_dir, pred_dir):
         if not Path(folder).is_dir():
             raise FileNotFoundError(f'{folder}: no such folder')

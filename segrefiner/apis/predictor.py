@@ -15,7 +15,7 @@ import torch
 from ..io import ImageLike, check_size, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
-from ..protocols import (MODES, refine_crops_of_images,
+from ..protocols import (check_mode, refine_crops_of_images,
                          refine_label_map, refine_mask,
                          refine_masks_of_images)
 from ..utils.heap import retain_freed_memory
@@ -106,8 +106,7 @@ class SegRefinerPredictor:
                 another size than the image.
             FileNotFoundError: For a missing file.
         """
-        if mode not in MODES:
-            raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+        check_mode(mode)  # before reading the files
         coarse = load_mask(mask)
         image_t, generator = self._prologue(image, coarse, 'mask', seed)
         with self._retain():
@@ -158,6 +157,7 @@ class SegRefinerPredictor:
         Returns:
             One ``H x W`` bool mask per image.
         """
+        check_mode(mode)  # before reading the files
         coarse = [load_mask(mask) for mask in masks]
         tensors = [self._image(image, mask, 'mask')
                    for image, mask in zip(images, coarse)]

@@ -5,7 +5,7 @@ import torch
 
 from ..models import InferenceOptions, SegRefiner
 from .high_res import refine_high_res
-from .object_crop import crop_boxes, refine_crops, refine_crops_of_images
+from .object_crop import crop_boxes, refine_crops_of_images
 
 __all__ = [
     'MODES', 'check_mode', 'choose_mode', 'refine_mask',
@@ -89,11 +89,9 @@ def refine_mask(model: SegRefiner,
     Raises:
         ValueError: For an unknown ``mode``.
     """
-    if resolve_mode(model, mask, mode) == 'hr':
-        return refine_high_res(model, image, mask, generator, return_probs,
-                               options)
-    return refine_crops(model, image, mask[None], generator, return_probs,
-                        options)[0]
+    # one dispatcher: one image is refine_masks_of_images of one image
+    return refine_masks_of_images(model, [image], [mask], mode, generator,
+                                  options, return_probs=return_probs)[0]
 
 
 def refine_masks_of_images(model: SegRefiner,
@@ -101,14 +99,15 @@ def refine_masks_of_images(model: SegRefiner,
                            masks: Sequence[torch.Tensor],
                            mode: str = 'auto',
                            generator: Optional[torch.Generator] = None,
-                           options: Optional[InferenceOptions] = None
+                           options: Optional[InferenceOptions] = None,
+                           return_probs: bool = False
                            ) -> List[torch.Tensor]:
     """:func:`refine_mask` of one mask per image, the object crops batched.
 
     The masks whose mode is ``'lr'`` are refined together
     (:func:`~.object_crop.refine_crops_of_images`, one random stream), then
-    the ``'hr'`` ones one by one; one image gives exactly
-    :func:`refine_mask`.
+    the ``'hr'`` ones one by one; :func:`refine_mask` is this function of
+    one image, so the two agree by construction.
 
     Args:
         model: The refiner.
@@ -117,9 +116,10 @@ def refine_masks_of_images(model: SegRefiner,
         mode: ``'lr'``, ``'hr'`` or ``'auto'`` (per mask).
         generator: Random source of the sampling.
         options: How the UNet runs.
+        return_probs: Return float32 probabilities instead of bool masks.
 
     Returns:
-        One ``(H_i, W_i)`` bool mask per image.
+        One ``(H_i, W_i)`` bool mask (or probabilities) per image.
     """
     check_mode(mode)
     modes = [resolve_mode(model, mask, mode) for mask in masks]
@@ -127,12 +127,12 @@ def refine_masks_of_images(model: SegRefiner,
     outs: List[Optional[torch.Tensor]] = [None] * len(masks)
     refined = refine_crops_of_images(model, [images[i] for i in crop],
                                      [masks[i][None] for i in crop],
-                                     generator, options=options)
+                                     generator, return_probs, options)
     for i, out in zip(crop, refined):
         outs[i] = out[0]
     for i, m in enumerate(modes):
         if m == 'hr':
             outs[i] = refine_high_res(model, images[i], masks[i], generator,
-                                      options=options)
+                                      return_probs, options)
     return outs
 

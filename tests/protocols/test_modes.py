@@ -6,6 +6,7 @@ import torch
 
 from segrefiner.apis.cli import add_mode_arg
 from segrefiner.protocols import (MODES, check_mode, crop_boxes,
+                                  refine_mask, refine_masks_of_images,
                                   resolve_mode)
 
 
@@ -29,3 +30,18 @@ def test_resolve_mode_and_the_crop_box(identity_refiner):
     assert resolve_mode(identity_refiner, mask, 'lr') == 'lr'
     with pytest.raises(ValueError, match='mode must be one of'):
         resolve_mode(identity_refiner, mask, 'x')
+
+
+@pytest.mark.parametrize('mode', ['lr', 'hr'])
+def test_one_image_is_the_many_images_dispatcher(identity_refiner, mode):
+    image = torch.randint(0, 255, (3, 96, 128), dtype=torch.uint8)
+    mask = torch.zeros(96, 128, dtype=torch.bool)
+    mask[20:70, 30:100] = True
+    for probs in (False, True):
+        one = refine_mask(identity_refiner, image, mask, mode,
+                          torch.Generator().manual_seed(0), probs)
+        many = refine_masks_of_images(identity_refiner, [image], [mask], mode,
+                                      torch.Generator().manual_seed(0),
+                                      return_probs=probs)
+        assert one.dtype == (torch.float32 if probs else torch.bool)
+        assert torch.equal(one, many[0])

@@ -38,7 +38,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import benchmark_agreement
 import benchmark_disk
 import benchmark_memory
-from benchmark_common import CONFIGS, device_name, random_model
+from benchmark_common import CONFIGS, device_name, random_model, write_json
 from benchmark_flops import FlopTally, measure_peaks, row_dtype, share
 from segrefiner.apis import refine, refine_instances, refine_semantic
 from segrefiner.apis.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
@@ -275,9 +275,7 @@ def main() -> int:
         result = dict(device_name=device_name(args.device), conv_peak=peaks,
                       rows=rows, hr_memory=memory,
                       attention_memory=attention, disk_to_disk=disk)
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(result, f, indent=2, default=str)
+    write_json(args.json, result)
     return 0
 
 

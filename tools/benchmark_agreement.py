@@ -10,11 +10,11 @@ path_agreement`): the row gives the per-image IoU between the two paths and
 each path's pooled IoU and mBA against the ground truth.
 """
 import argparse
-import json
 import sys
 
 import numpy as np
 
+from benchmark_common import write_json
 from segrefiner.apis import init_refiner
 from segrefiner.apis.agreement import path_agreement
 from segrefiner.apis.cli import add_device_arg, check_device
@@ -51,10 +51,7 @@ def main() -> int:
     except ValueError as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
-    result = agreement(args.folder, args.device)
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(result, f, indent=2, default=str)
+    write_json(args.json, agreement(args.folder, args.device))
     return 0
 
 

@@ -6,12 +6,14 @@ with ``tools/`` first on ``sys.path``; their timed models are built here,
 with random initial weights (``init_refiner`` seeds them: every process of
 a run times the same model).
 """
+import json
 import os
-from typing import Optional
+from typing import Any, Optional
 
 import torch
 
 from segrefiner.apis import init_refiner
+from segrefiner.io import atomic_write_bytes
 from segrefiner.model_zoo import RANDOM_WEIGHTS
 from segrefiner.models import SegRefiner
 
@@ -42,3 +44,11 @@ def device_name(device: str) -> str:
     except OSError:
         pass
     return 'unknown CPU'
+
+
+def write_json(path: Optional[str], result: Any) -> None:
+    """``--json PATH``: ``result`` written atomically (nothing without a
+    path; values JSON lacks as their ``str``)."""
+    if path:
+        atomic_write_bytes(path, json.dumps(result, indent=2,
+                                            default=str).encode())

@@ -33,7 +33,7 @@ from typing import Optional, Sequence
 import numpy as np
 import torch
 
-from benchmark_common import CONFIGS, random_model
+from benchmark_common import CONFIGS, random_model, write_json
 from segrefiner.apis.batch import BatchOptions
 from segrefiner.apis.distributed import (barrier, finish_launcher,
                                          init_launcher, world)
@@ -172,8 +172,7 @@ def main() -> int:
     print(RANDOM_WEIGHTS_NOTE, flush=True)
     rows = disk_rows(args.configs, args.images, args.ranks, args.workers,
                      args.device, args.model_size, args.batch_images)
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+    write_json(args.json, rows)
     return 0
 
 

@@ -61,8 +61,8 @@ from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
                                  add_launcher_args, add_mode_arg,
-                                 add_model_args, add_output_arg, add_progress_arg,
-                                 add_seed_arg, check_device,
+                                 add_model_args, add_output_arg,
+                                 add_progress_arg, add_seed_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
                                          is_main_process, rank_tag)

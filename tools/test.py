@@ -17,8 +17,9 @@ dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
 refinements (mean ± std over seeds), headed by the mode that ran
 (default: ``hr`` for BIG and DIS, the official protocol; ``auto`` for a
 folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``random`` (random
-initial weights; ``none``, its old spelling, still works, with a warning). Bad inputs are reported one line each; the exit status is then 1.
-See docs/evaluation.md.
+initial weights; ``none``, its old spelling, still works, with a warning).
+Bad inputs are reported one line each; the exit status is then 1. See
+docs/evaluation.md.
 
 ``torchrun --nproc_per_node N tools/test.py ... --launcher pytorch`` (or
 ``tools/dist_test.sh CONFIG CHECKPOINT N ...``) refines and scores every

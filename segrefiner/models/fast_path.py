@@ -105,8 +105,8 @@ def resolve_forward_mode(fast: bool,
         unet_batch: Largest batch of one UNet forward in the fast path
             (an int >= 1; ``'all'``: the whole batch; ``'auto'``: on a CPU,
             the measured :func:`cpu_unet_batch` of the precision and crop
-            size, the whole batch elsewhere). ``tools/benchmark.py`` prints crops/s
-            per batch size.
+            size, the whole batch elsewhere). ``tools/benchmark.py`` prints
+            crops/s per batch size.
 
     Examples:
         >>> resolve_forward_mode(False, 'auto', 'cpu')

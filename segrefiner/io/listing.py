@@ -9,7 +9,7 @@ from typing import Dict, List, NamedTuple, Optional
 from .atomic import PathLike
 
 __all__ = [
-    'FORMATS', 'MASK_SUFFIXES', 'Pair', 'detect_format', 'files_by_key',
+    'FORMATS', 'MASK_SUFFIXES', 'Pair', 'detect_format', 'index_by_key',
     'list_masks', 'pair_files', 'resolve_image'
 ]
 
@@ -45,7 +45,7 @@ class Pair(NamedTuple):
         return self.mask if self.mask is not None else self.image
 
 
-def files_by_key(folder: PathLike, tag: str = '') -> Dict[str, List[Path]]:
+def index_by_key(folder: PathLike, tag: str = '') -> Dict[str, List[Path]]:
     """Image-suffixed files of ``folder`` whose stem ends with ``tag``, by
     key (the stem without the tag; a stem that is only the tag has none),
     each key's files sorted by name: the one rule of file keys (also the
@@ -68,7 +68,7 @@ def pair_files(image_dir: PathLike,
     ``'_im'`` and ``'_seg'``, ``a_gt.png`` is neither). Unmatched files and
     keys shared by several files come back with a :attr:`Pair.problem`.
     """
-    images, masks = files_by_key(image_dir, image_tag), files_by_key(
+    images, masks = index_by_key(image_dir, image_tag), index_by_key(
         mask_dir, mask_tag)
     pairs = []
     for key in sorted(set(images) | set(masks)):
@@ -101,8 +101,8 @@ def detect_format(images: PathLike, predictions: PathLike) -> str:
         return 'mmdet-pkl'
     if suffix == '.json':
         return 'coco-json'
-    if predictions.is_dir() and Path(images).is_dir() and files_by_key(
-            images, '_im') and files_by_key(predictions, '_seg'):
+    if predictions.is_dir() and Path(images).is_dir() and index_by_key(
+            images, '_im') and index_by_key(predictions, '_seg'):
         return 'big'
     return 'masks'
 

@@ -9,7 +9,7 @@ by their *key*: the file stem without the tag. Any of the suffixes of
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
-from ...io import MASK_SUFFIXES, files_by_key
+from ...io import MASK_SUFFIXES, index_by_key
 
 __all__ = ['MASK_FIELDS', 'Source', 'collect_samples', 'index_files']
 
@@ -58,7 +58,7 @@ def index_files(source: Source) -> Optional[Dict[str, Path]]:
         return None
     index: Dict[str, Path] = {}
     clashes = []
-    for key, paths in files_by_key(folder, source.tag).items():
+    for key, paths in index_by_key(folder, source.tag).items():
         if len(paths) > 1:
             clashes.append(' ~ '.join(path.name for path in paths))
         index[key] = paths[0]

@@ -173,8 +173,8 @@ def refine_mmdet_pickle(model: SegRefiner,
     Images are found under ``image_dir`` by ``img_path`` (see
     :func:`~segrefiner.io.resolve_image`). An entry that
     cannot be refined is reported and written back unchanged; if no image
-    is refined, ``out`` is not written (``report.not_written``). Only open
-    pickles you trust: loading one can run code.
+    is refined, ``out`` is not written (``report.not_written``). The pickle
+    is read as data (:func:`~segrefiner.io.read_result_file`), never run.
 
     Args:
         model: The refiner.
@@ -217,7 +217,7 @@ def _set_mmdet_masks(entries: list, groups: List[Group],
             entry['pred_instances'] = dict(entry['pred_instances'],
                                            masks=masks)
         new.append(entry)
-    return pickle.dumps(new)
+    return pickle.dumps(new, protocol=2)  # as mmengine.dump: readable as data
 
 
 def refine_coco_json(model: SegRefiner,

@@ -4,8 +4,8 @@ import pytest
 import torch
 from mmengine.runner import CheckpointLoader
 
-from segrefiner.checkpoint import UnsafeCheckpointError
-from segrefiner.utils import use_safe_checkpoint_loader
+from segrefiner.checkpoints import (UnsafeCheckpointError,
+                                    use_safe_checkpoint_loader)
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def test_mmengine_reads_training_checkpoints_as_data(tmp_path,
 
 
 def test_an_earlier_choice_is_kept_when_asked(restore_loader):
-    from segrefiner.utils.compat import (load_from_local_as_data,
-                                         load_from_local_trusted)
+    from segrefiner.checkpoints.mmengine_loader import (
+        load_from_local_as_data, load_from_local_trusted)
     use_safe_checkpoint_loader(trust=True)
     use_safe_checkpoint_loader(replace=False)  # what the adapters do
     assert CheckpointLoader._schemes[''] is load_from_local_trusted

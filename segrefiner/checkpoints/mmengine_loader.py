@@ -1,4 +1,4 @@
-"""mmengine 0.10.7 on torch >= 2.6: training checkpoints read as data.
+"""mmengine's local-file loader, reading checkpoints as data.
 
 mmengine 0.10.7's local-file loader calls ``torch.load`` without
 ``weights_only``, so on torch >= 2.6 ``load_from`` and ``resume`` fail on
@@ -10,18 +10,66 @@ the loader with ``weights_only=False``) let any downloaded file run code.
 :func:`use_safe_checkpoint_loader` instead re-registers mmengine's
 local-file scheme (``CheckpointLoader.register_scheme(prefixes='')``, the
 one ``load_from``, ``resume``, ``init_model`` and ``init_detector`` use for
-paths) with :func:`segrefiner.checkpoint.load_checkpoint_file`: the same
-restricted reader as every other load in this package, which rebuilds those
-training checkpoints (tensors, numpy values, ``HistoryBuffer``) and refuses
-files whose pickle needs code. ``trust=True`` is the explicit opt-in
+paths) with :func:`.reader.load_checkpoint_file`, and hands mmengine only
+what it treats as data: ``Runner.resume`` evaluates ``meta['config']`` as
+Python (``Config.fromstring``), so it is dropped (mmengine itself writes
+the config under ``meta['cfg']``, which it never evaluates), and
+``meta['dataset_meta']`` and ``message_hub`` must be plain builtins, numpy
+values and ``HistoryBuffer`` objects. ``trust=True`` is the explicit opt-in
 (``tools/train.py --trust-checkpoint``). URLs keep mmengine's own loaders.
 """
 import os.path as osp
+from typing import Any
 
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 from mmengine.runner import checkpoint as mmengine_checkpoint
 
-from ..checkpoint import load_checkpoint_file
+from .errors import UnsafeCheckpointError
+from .reader import load_checkpoint_file
+
+#: ``meta`` keys that mmengine evaluates as code.
+EVALUATED_META = ('config', )
+PLAIN = (type(None), bool, int, float, complex, str, bytes, np.generic,
+         np.ndarray, torch.Tensor, HistoryBuffer)
+
+__all__ = ['use_safe_checkpoint_loader', 'as_training_data']
+
+
+def _check_plain(value: Any, where: str, filename: str) -> None:
+    if isinstance(value, (dict, list, tuple)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if not isinstance(key, (str, int)):
+                raise UnsafeCheckpointError(
+                    f'{filename}: {where} has a key of type '
+                    f'{type(key).__name__}, not plain data')
+            _check_plain(item, f'{where}[{key!r}]', filename)
+    elif not isinstance(value, PLAIN):
+        raise UnsafeCheckpointError(
+            f'{filename}: {where} holds a {type(value).__name__}, not plain '
+            'data')
+
+
+def as_training_data(checkpoint: Any, filename: str) -> Any:
+    """``checkpoint`` as mmengine may use it: evaluated ``meta`` keys
+    dropped, ``dataset_meta`` and ``message_hub`` checked as plain data.
+
+    Raises:
+        UnsafeCheckpointError: Naming the file and the odd value.
+    """
+    if not isinstance(checkpoint, dict):
+        return checkpoint
+    meta = checkpoint.get('meta')
+    if isinstance(meta, dict):
+        for key in EVALUATED_META:
+            meta.pop(key, None)
+        _check_plain(meta.get('dataset_meta'), "meta['dataset_meta']",
+                     filename)
+    _check_plain(checkpoint.get('message_hub'), 'message_hub', filename)
+    return checkpoint
 
 
 def _local(filename: str, map_location, trust: bool):
@@ -29,7 +77,8 @@ def _local(filename: str, map_location, trust: bool):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    return load_checkpoint_file(filename, trust, map_location)
+    checkpoint = load_checkpoint_file(filename, trust, map_location)
+    return checkpoint if trust else as_training_data(checkpoint, filename)
 
 
 # mmengine logs a loader's name after 'load_from_' ("local_as_data backend")

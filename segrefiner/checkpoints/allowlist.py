@@ -59,7 +59,8 @@ class DtypeState:
 
     def __setstate__(self, state: Any) -> None:
         if not (isinstance(state, tuple) and len(state) >= 6
-                and state[1] in ('<', '>', '|', '=')):
+                and state[1] in ('<', '>', '|', '=')
+                and state[2:5] == (None, None, None)):  # no subarray, fields
             raise _refuse(f'a numpy dtype state {state!r:.60}')
         self.byteorder = state[1]
         self.itemsize = state[5] if isinstance(state[5], int) else None

@@ -59,7 +59,7 @@ def open_torch_zip(file: BinaryIO, path: str,
     except RuntimeError as exc:
         raise NotACheckpointError(
             f'{path}: a zip file that torch cannot read (truncated or '
-            f'damaged?): {str(exc).splitlines()[0]}') from None
+            f'damaged?): {str(exc).split(". ")[0]}') from None
     finally:
         file.seek(0)
     if any(r in TORCHSCRIPT_RECORDS or r.startswith('code/')

@@ -73,10 +73,9 @@ def as_training_data(checkpoint: Any, filename: str) -> Any:
 
 
 def _local(filename: str, map_location, trust: bool):
-    """mmengine's ``load_from_local`` contract, read by our reader."""
+    """mmengine's ``load_from_local`` contract (``FileNotFoundError`` for a
+    missing file), read by our reader."""
     filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
     checkpoint = load_checkpoint_file(filename, trust, map_location)
     return checkpoint if trust else as_training_data(checkpoint, filename)
 

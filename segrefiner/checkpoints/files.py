@@ -28,7 +28,7 @@ MAGICS = (
     (b'%PDF', 'a PDF document'),
     (b'\x80\x02\x8a\x0al\xfc\x9cF\xf9', 'a legacy (pre-1.6, non-zip) torch '
      'file'),
-    (b'\x80', 'a raw pickle (not a torch.save zip file)'),
+    (b'\x80', 'a raw pickle'),
 )
 
 __all__ = [

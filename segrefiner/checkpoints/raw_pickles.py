@@ -20,7 +20,7 @@ from torch._weights_only_unpickler import Unpickler, get_globals_in_pkl
 
 from .allowlist import check_permitted, safe_globals
 from .errors import NotACheckpointError, UnsafeCheckpointError
-from .files import open_regular
+from .files import describe_content, open_regular
 from .gate import scan_globals
 from .reader import SCOPE, as_plain, torch_message
 
@@ -28,6 +28,7 @@ PathLike = Union[str, os.PathLike]
 STORAGE_FROM_BYTES = 'torch.storage._load_from_bytes'
 LEGACY_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 LEGACY_PICKLES = 5
+PROTOCOL_2 = b'\x80\x02'
 
 __all__ = ['read_pickle_file']
 
@@ -89,6 +90,12 @@ def read_pickle_file(path: PathLike) -> Any:
     file, size = open_regular(path)
     with file:
         data = file.read(size)
+    if not data.startswith(PROTOCOL_2):
+        what = (f'a pickle of protocol {data[1]}' if data[:1] == b'\x80'
+                and len(data) > 1 else describe_content(data[:512]))
+        raise NotACheckpointError(
+            f'{path}: {what}, not a pickle of protocol 2 (what mmengine.dump '
+            'and mmdet write; re-save with pickle protocol 2)')
     check_permitted(scan_globals(data, path) - {STORAGE_FROM_BYTES}, path)
     with SCOPE, torch.serialization.safe_globals(
             safe_globals() + [(_storage_from_bytes(path), STORAGE_FROM_BYTES)]):

@@ -56,7 +56,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     masks = write_instance_scene(images, ['a.jpg', 'b.jpg'])
     entries = mmdet_results(images, masks)
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     code, io = run_tool(images, results, '--out', results, *TINY)
     assert code == 1 and 'refusing to overwrite an input' in io.err
     out = tmp_path / 'refined' / 'refined.pkl'
@@ -95,7 +95,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
         return real(*args, **kwargs)
 
     entries.insert(1, dict(entries[0], img_id=9))
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     again = tmp_path / 'again.pkl'
     monkeypatch.setattr(SegRefinerPredictor, 'refine_instances_together',
                         interrupted)
@@ -163,7 +163,7 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
     for entry in entries:
         entry['img_path'] = '/elsewhere/gone.jpg'  # every image fails
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     out = tmp_path / 'refined.pkl'
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1 and not out.exists()
@@ -174,7 +174,7 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
     tiny = np.zeros_like(masks[:1])
     tiny[0, 10:20, 10:20] = True  # 100 pixels < area_thr 512
     entries = mmdet_results(images, np.concatenate([tiny, tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
+    results.write_bytes(pickle.dumps(entries[:1], protocol=2))
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1 and not out.exists()
     assert ('refined 0, passed through 1 (1 all masks under area_thr=512 '
@@ -183,7 +183,7 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
 
     # one image refined: written, its small mask counted apart
     entries = mmdet_results(images, np.concatenate([masks[:1], tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
+    results.write_bytes(pickle.dumps(entries[:1], protocol=2))
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 0 and out.is_file()
     assert 'masks: 1 refined, 1 under area_thr=512 px; outputs in' in io.out

@@ -6,13 +6,15 @@ tensors. They are read by torch's weights-only ``Unpickler`` with the
 checkpoint allowlist (:mod:`.allowlist`). A tensor in a raw pickle is
 ``_rebuild_tensor_v2(_load_from_bytes(blob), ...)``, where the blob is a
 legacy ``torch.save`` of its storage; ``_load_from_bytes`` is allowed as
-:func:`_storage_from_bytes`, which checks the blob's five pickles
+:func:`_storage_from_bytes`, which refuses a tar blob (torch's tar branch
+extracts members to disk and opens them), checks the blob's five pickles
 (magic, protocol, system info, storage, keys) with the same allowlist and
 its declared storage size against the blob's length before
 ``torch.load(weights_only=True)`` allocates it.
 """
 import io
 import os
+import tarfile
 from typing import Any, List, Union
 
 import torch
@@ -46,6 +48,18 @@ def _declared_storages(blob: bytes) -> List[tuple]:
     return found
 
 
+def _is_tar(blob: bytes) -> bool:
+    """Whether torch's ``_legacy_load`` would take its tar branch (the
+    same ``tarfile.open`` call), which extracts members to disk and opens
+    them: a symlink member reaches any local file, FIFO or device."""
+    try:
+        tarfile.open(fileobj=io.BytesIO(blob), mode='r:',
+                     format=tarfile.PAX_FORMAT).close()
+    except tarfile.TarError:
+        return False
+    return True
+
+
 def _itemsize(storage_type: Any) -> int:
     dtype = getattr(storage_type, 'dtype', None)
     return torch._utils._element_size(dtype) if isinstance(
@@ -55,10 +69,11 @@ def _itemsize(storage_type: Any) -> int:
 def _storage_from_bytes(path: str):
 
     def load(blob: Any) -> torch.TypedStorage:
-        if not (isinstance(blob, bytes) and blob.startswith(LEGACY_MAGIC)):
+        if not (isinstance(blob, bytes) and blob.startswith(LEGACY_MAGIC)
+                ) or _is_tar(blob):
             raise UnsafeCheckpointError(
                 f'{path}: refused to load: a tensor that is not a plain '
-                'torch storage')
+                'torch storage (a tar blob, whose members torch extracts)')
         file = io.BytesIO(blob)
         for _ in range(LEGACY_PICKLES):
             check_permitted(get_globals_in_pkl(file), path)

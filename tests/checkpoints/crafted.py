@@ -15,6 +15,9 @@ import numpy as np
 import torch
 
 TORCHSCRIPT_TRAILER = b'PK\x05\x06'
+#: The first bytes of a legacy torch file, as a tar member name.
+LEGACY_MAGIC_NAME = (b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
+                     ).decode('latin-1')
 
 
 class Reduces:

@@ -3,6 +3,7 @@ import collections
 import io
 import os
 import pickle
+import tarfile
 
 import numpy as np
 import pytest
@@ -71,4 +72,30 @@ def test_other_protocols_and_non_pickles_are_named(tmp_path):
         read_pickle_file(path)
     path.write_text('[1, 2]')
     with pytest.raises(NotACheckpointError, match='r.pkl: a text file'):
+        read_pickle_file(path)
+
+
+def test_a_tar_tensor_blob_is_refused_without_blocking(tmp_path):
+    """A tensor blob that starts like a legacy storage but is a tar whose
+    members link to a FIFO and stdin: torch's tar branch would open them."""
+    from crafted import LEGACY_MAGIC_NAME
+    fifo = tmp_path / 'fifo'
+    os.mkfifo(fifo)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w', format=tarfile.GNU_FORMAT,
+                      encoding='latin-1') as archive:
+        for name, target in ((LEGACY_MAGIC_NAME, str(fifo)),
+                             ('storages', str(fifo)),
+                             ('tensors', '/dev/stdin')):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            archive.addfile(info)
+    blob = buffer.getvalue()
+    assert blob.startswith(LEGACY_MAGIC_NAME.encode('latin-1'))
+    tensor = Reduces(torch._utils._rebuild_tensor_v2,
+                     Reduces(torch.storage._load_from_bytes, blob), 0, (4, ),
+                     (1, ), False, collections.OrderedDict())
+    path = tmp_path / 'results.pkl'
+    path.write_bytes(pickle.dumps([tensor], protocol=2))
+    with pytest.raises(UnsafeCheckpointError, match='results.pkl.*tar'):
         read_pickle_file(path)

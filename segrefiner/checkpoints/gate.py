@@ -51,7 +51,8 @@ def open_torch_zip(file: BinaryIO, path: str,
                 f'{path}: refused to load: {what}; that format can act on the '
                 'system while it loads. If you trust it, convert it once: '
                 'python tools/convert_official_checkpoint.py SRC DST '
-                '--trust-checkpoint')
+                '--trust-checkpoint (SegRefiner weights), or torch.save('
+                'torch.load(SRC, weights_only=False), DST) (any file)')
         raise NotACheckpointError(f'{path}: {what}, not a checkpoint')
     try:
         reader = torch._C.PyTorchFileReader(file)

@@ -15,18 +15,17 @@ its declared storage size against the blob's length before
 import io
 import os
 import tarfile
-from typing import Any, List, Union
+from typing import Any, List
 
 import torch
 from torch._weights_only_unpickler import Unpickler, get_globals_in_pkl
 
 from .allowlist import check_permitted, safe_globals
 from .errors import NotACheckpointError, UnsafeCheckpointError
-from .files import describe_content, open_regular
+from .files import PathLike, describe_content, open_regular
 from .gate import scan_globals
 from .reader import SCOPE, as_plain, torch_message
 
-PathLike = Union[str, os.PathLike]
 STORAGE_FROM_BYTES = 'torch.storage._load_from_bytes'
 LEGACY_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 LEGACY_PICKLES = 5

@@ -14,20 +14,18 @@ the ``safetensors`` package (tensors only, no pickle). mmdet result pickles
 ``torch.load(weights_only=False)`` (legacy files included) for a file the
 user trusts; TorchScript archives are refused even then.
 """
-import io
 import os
+import pickle
 import threading
-from typing import Any, BinaryIO, Dict, Union
+from typing import Any, BinaryIO, Dict
 
 import torch
-from torch._weights_only_unpickler import Unpickler
 
 from .allowlist import check_permitted, plain, safe_globals
 from .errors import NotACheckpointError, UnsafeCheckpointError
-from .files import open_regular, safetensors_header_size
+from .files import PathLike, open_regular, safetensors_header_size
 from .gate import open_torch_zip, pickle_globals
 
-PathLike = Union[str, os.PathLike]
 #: ``safe_globals`` edits torch's process-wide allowlist while it is
 #: entered; loads take turns so that one never ends another's scope.
 SCOPE = threading.RLock()
@@ -58,8 +56,7 @@ def _load_zip(file: BinaryIO, path: str, size: int, map_location: Any,
                           weights_only=not trust)
     except UnsafeCheckpointError:
         raise
-    except (torch.serialization.pickle.UnpicklingError, TypeError,
-            AttributeError) as exc:
+    except (pickle.UnpicklingError, TypeError, AttributeError) as exc:
         raise UnsafeCheckpointError(
             f'{path}: refused to load: torch\'s weights-only reader stopped '
             f'it: {torch_message(exc)}') from None

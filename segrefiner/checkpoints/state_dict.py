@@ -12,16 +12,14 @@ A mismatch between a file and the model is explained
 (:func:`mismatch_report`): counts, the first keys, and the likely cause;
 non-finite weights are refused naming the first such tensor.
 """
-import os
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping, Union
+from typing import Any, Dict, List, Mapping
 
 import torch
 import torch.nn as nn
 
+from .files import PathLike
 from .reader import load_checkpoint_file
-
-PathLike = Union[str, os.PathLike]
 IGNORED_PREFIXES = ('loss_texture.', 'loss_mask.')
 WRAPPER_PREFIXES = ('module.', )
 UNET_CHILDREN = ('input_blocks.', 'middle_block.', 'output_blocks.')

@@ -2,6 +2,7 @@
 make a checkpoint or result reader act (write a file, change a function,
 corrupt memory, allocate without bound or block). ``build_all`` writes them
 into a folder; an attack that works creates a file under ``markers/``."""
+import collections
 import io
 import os
 import pickle
@@ -61,7 +62,7 @@ def _pickle_with_storage(numel: int) -> bytes:
     buffer = io.BytesIO()
     storage = _Pid(('storage', torch.FloatStorage, '0', 'cpu', numel))
     tensor = Reduces(torch._utils._rebuild_tensor_v2, storage, 0, (numel, ),
-                     (1, ), False, __import__('collections').OrderedDict())
+                     (1, ), False, collections.OrderedDict())
     _PidPickler(buffer, protocol=2).dump({'w': tensor})
     return buffer.getvalue()
 
@@ -244,8 +245,6 @@ def build_all(root: Path) -> Dict[str, Path]:
     return {name: build(files, markers)
             for name, (build, _) in CRAFTED.items()}
 
-
-Builder = Callable[[Path, Path], Path]
 
 
 def _entry_points(config: str, images: Path) -> Dict[str, Callable]:

@@ -256,6 +256,7 @@ def _entry_points(config: str, images: Path) -> Dict[str, Callable]:
     from segrefiner.apis import init_refiner
     from segrefiner.checkpoints import (load_checkpoint_file,
                                         use_safe_checkpoint_loader)
+    from segrefiner.hosted import build_hosted_refiner
     from segrefiner.model_zoo import verify_weights
     use_safe_checkpoint_loader()
     tool = Path(__file__).parents[2] / 'tools' / 'refine.py'
@@ -274,6 +275,9 @@ def _entry_points(config: str, images: Path) -> Dict[str, Callable]:
     return dict(
         load_checkpoint_file=load_checkpoint_file,
         init_refiner=lambda path: init_refiner(config, str(path)),
+        # the adapters' refiner=dict(checkpoint=...)
+        hosted=lambda path: build_hosted_refiner(
+            dict(config=config, checkpoint=str(path))),
         mmengine=lambda path: CheckpointLoader.load_checkpoint(str(path)),
         verify_weights=lambda path: verify_weights(str(path), 'demo'),
         refine_tool=refine_tool)

@@ -209,16 +209,22 @@ def plain(value: Any, seen: Optional[Set[int]] = None) -> Any:
     return items if any(a is not b for a, b in zip(items, value)) else value
 
 
-def check_permitted(names: Any, path: str) -> None:
-    """Raise naming the first global of ``names`` outside :data:`PERMITTED`."""
+#: What a refusal of a checkpoint suggests.
+CHECKPOINT_REMEDY = (
+    'If you trust this file and where it came from, convert it once with '
+    'tools/convert_official_checkpoint.py SRC DST --trust-checkpoint, or load '
+    'it with trust_checkpoint=True (--trust-checkpoint in the tools).')
+
+
+def check_permitted(names: Any, path: str, what: str = 'checkpoint data',
+                    remedy: str = CHECKPOINT_REMEDY) -> None:
+    """Raise naming the first global of ``names`` outside :data:`PERMITTED`
+    (``what`` the file should hold, and the ``remedy``, in the message)."""
     refused = sorted(set(names) - PERMITTED)
     if refused:
         raise UnsafeCheckpointError(
             f'{path}: refused to load: its pickle names the global '
             f'{refused[0]!r}' + (f' (and {len(refused) - 1} more)' if len(
-                refused) > 1 else '') + ', which is not plain checkpoint '
-            'data. If you trust this file and where it came from, convert it '
-            'once with tools/convert_official_checkpoint.py SRC DST '
-            '--trust-checkpoint, or load it with trust_checkpoint=True '
-            '(--trust-checkpoint in the tools).')
+                refused) > 1 else '') + f', which is not plain {what}. '
+            + remedy)
 

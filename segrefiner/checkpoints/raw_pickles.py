@@ -29,6 +29,8 @@ from .reader import SCOPE, as_plain, torch_message
 STORAGE_FROM_BYTES = 'torch.storage._load_from_bytes'
 LEGACY_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 LEGACY_PICKLES = 5
+RESULTS_REMEDY = ('mmdet and mmengine.dump write only dicts, lists, numbers, '
+                  'strings, numpy arrays and tensors: do not use this file.')
 PROTOCOL_2 = b'\x80\x02'
 
 __all__ = ['read_pickle_file']
@@ -75,7 +77,8 @@ def _storage_from_bytes(path: str):
                 'torch storage (a tar blob, whose members torch extracts)')
         file = io.BytesIO(blob)
         for _ in range(LEGACY_PICKLES):
-            check_permitted(get_globals_in_pkl(file), path)
+            check_permitted(get_globals_in_pkl(file), path, 'result data',
+                            RESULTS_REMEDY)
         for pid in _declared_storages(blob):
             if not (isinstance(pid, tuple) and len(pid) == 6
                     and pid[0] == 'storage' and isinstance(pid[4], int)
@@ -110,7 +113,8 @@ def read_pickle_file(path: PathLike) -> Any:
         raise NotACheckpointError(
             f'{path}: {what}, not a pickle of protocol 2 (what mmengine.dump '
             'and mmdet write; re-save with pickle protocol 2)')
-    check_permitted(scan_globals(data, path) - {STORAGE_FROM_BYTES}, path)
+    check_permitted(scan_globals(data, path) - {STORAGE_FROM_BYTES}, path,
+                    'result data', RESULTS_REMEDY)
     with SCOPE, torch.serialization.safe_globals(
             safe_globals() + [(_storage_from_bytes(path), STORAGE_FROM_BYTES)]):
         try:

@@ -189,3 +189,32 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
     assert 'masks: 1 refined, 1 under area_thr=512 px; outputs in' in io.out
     refined = pickle.loads(out.read_bytes())[0]['pred_instances']['masks']
     assert refined[1] == entries[0]['pred_instances']['masks'][1]
+
+
+class _RunsSystem:
+
+    def __init__(self, command) -> None:
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command, ))
+
+
+def test_a_results_pickle_that_runs_code_is_refused(tmp_path, run_tool):
+    images = tmp_path / 'im'
+    masks = write_instance_scene(images, ['a.jpg'])
+    entries = mmdet_results(images, masks)[:1]
+    marker = tmp_path / 'ran'
+    entries[0]['note'] = _RunsSystem(f'touch {marker}')
+    results = tmp_path / 'results.pkl'
+    results.write_bytes(pickle.dumps(entries, protocol=2))
+    out = tmp_path / 'refined.pkl'
+    code, io = run_tool(images, results, '--out', out, *TINY)
+    assert code == 1 and not marker.exists() and not out.exists()
+    assert error_lines(io.err) == [
+        f"error: {results}: refused to load: its pickle names the global "
+        "'posix.system', which is not plain result data. mmdet and "
+        'mmengine.dump write only dicts, lists, numbers, strings, numpy arrays '
+        'and tensors: do not use this file.'
+    ]
+    assert 'Traceback' not in io.err

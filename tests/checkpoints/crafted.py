@@ -96,7 +96,9 @@ class Patched(torch.nn.Module):
 
 def legacy_module_patch(folder: Path, markers: Path) -> Path:
     """A legacy (pre-zip) file whose ``'module'`` persistent id makes
-    ``_check_container_source`` write ``<markers>/x.py.patch``."""
+    ``_check_container_source`` write ``Patched.patch`` (a diff against
+    ``source_file``) in the working directory: the markers folder when
+    :func:`main` runs there. Loaded with ``weights_only=False`` it does."""
     path = folder / 'legacy_module.pth'
     buffer = io.BytesIO()
     for head in (0x1950a86a20f9469cfc6c, 1001, dict(protocol_version=1001,
@@ -241,7 +243,7 @@ def build_all(root: Path) -> Dict[str, Path]:
     ``root/markers`` (empty unless an attack worked)."""
     files, markers = root / 'files', root / 'markers'
     files.mkdir()
-    markers.mkdir()
+    markers.mkdir(exist_ok=True)
     return {name: build(files, markers)
             for name, (build, _) in CRAFTED.items()}
 

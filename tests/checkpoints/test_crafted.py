@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 @pytest.fixture(scope='module')
 def outcome(tmp_path_factory, tiny_config):
     root = tmp_path_factory.mktemp('crafted')
+    (root / 'markers').mkdir()
     images = root / 'images'
     for folder in (images, root / 'masks'):
         folder.mkdir()
@@ -29,7 +30,7 @@ def outcome(tmp_path_factory, tiny_config):
     run = subprocess.run(
         [sys.executable, os.path.join(HERE, 'crafted.py'), str(root),
          tiny_config, str(images)], capture_output=True, text=True, env=env,
-        timeout=540)
+        timeout=540, cwd=root / 'markers')  # where a .patch would land
     assert run.returncode == 0, run.stderr[-3000:]  # no crash
     return json.loads(run.stdout.strip().splitlines()[-1]), root
 
@@ -71,3 +72,19 @@ def test_later_loads_are_unchanged(tmp_path):
     for trust in (False, True):
         assert torch.equal(load_checkpoint_file(good, trust)['w'],
                            torch.arange(3.))
+
+
+def test_the_legacy_payload_is_real_when_trusted(tmp_path, monkeypatch):
+    """What the reader refuses acts when loaded without restrictions: the
+    legacy file writes a patch file where it is loaded."""
+    import warnings
+
+    import crafted
+    from segrefiner.checkpoints import load_checkpoint_file
+    (tmp_path / 'files').mkdir()
+    path = crafted.legacy_module_patch(tmp_path / 'files', tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        load_checkpoint_file(path, trust_checkpoint=True)
+    assert (tmp_path / 'Patched.patch').exists()

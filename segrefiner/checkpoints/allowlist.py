@@ -182,7 +182,7 @@ PERMITTED = TORCH_NAMES | STORAGE_NAMES | frozenset(STAND_INS)
 
 
 def safe_globals() -> list:
-    """The ``(object, name)`` pairs for ``torch.serialization.safe_globals``."""
+    """The ``(object, name)`` pairs of ``torch.serialization.safe_globals``."""
     return [(value, name) for name, value in STAND_INS.items()]
 
 

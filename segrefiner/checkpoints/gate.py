@@ -80,7 +80,8 @@ def open_torch_zip(file: BinaryIO, path: str,
     return reader
 
 
-def pickle_globals(reader: 'torch._C.PyTorchFileReader', path: str) -> Set[str]:
+def pickle_globals(reader: 'torch._C.PyTorchFileReader',
+                   path: str) -> Set[str]:
     """The globals ``data.pkl`` names, by torch's own scan."""
     return scan_globals(reader.get_record('data.pkl'), path)
 

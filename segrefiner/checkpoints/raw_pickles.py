@@ -115,8 +115,9 @@ def read_pickle_file(path: PathLike) -> Any:
             'and mmdet write; re-save with pickle protocol 2)')
     check_permitted(scan_globals(data, path) - {STORAGE_FROM_BYTES}, path,
                     'result data', RESULTS_REMEDY)
-    with SCOPE, torch.serialization.safe_globals(
-            safe_globals() + [(_storage_from_bytes(path), STORAGE_FROM_BYTES)]):
+    allowed = safe_globals() + [(_storage_from_bytes(path),
+                                 STORAGE_FROM_BYTES)]
+    with SCOPE, torch.serialization.safe_globals(allowed):
         try:
             loaded = Unpickler(io.BytesIO(data), encoding='utf-8').load()
         except (UnsafeCheckpointError, NotACheckpointError):

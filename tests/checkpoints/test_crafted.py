@@ -28,7 +28,7 @@ def outcome(tmp_path_factory, tiny_config):
                    [os.path.dirname(os.path.dirname(HERE)),
                     os.environ.get('PYTHONPATH', '')]))
     run = subprocess.run(
-        [sys.executable, os.path.join(HERE, 'crafted.py'), str(root),
+        [sys.executable, os.path.join(HERE, 'run_crafted.py'), str(root),
          tiny_config, str(images)], capture_output=True, text=True, env=env,
         timeout=540, cwd=root / 'markers')  # where a .patch would land
     assert run.returncode == 0, run.stderr[-3000:]  # no crash

@@ -49,7 +49,8 @@ def test_checkpoint_hook_content_comes_back(tmp_path):
     assert out['meta']['big'].dtype == np.dtype('>f8')
     loss = out['message_hub']['log_scalars']['loss']
     assert type(loss) is HistoryBuffer and loss.mean() == 1.5
-    assert loss.statistics('mean') == 1.5 and not hasattr(loss, 'statistics_methods')
+    assert loss.statistics('mean') == 1.5
+    assert not hasattr(loss, 'statistics_methods')
     assert out['optimizer']['param_groups'][0]['betas'] == (0.9, 0.99)
     assert out['param_schedulers'] == data['param_schedulers']
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from segrefiner.apis import init_refiner, refine
-from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+from segrefiner.batch.cli import (add_device_arg, add_inference_args,
                                  add_mode_arg, add_model_args, add_output_arg,
                                  add_seed_arg, check_device,
                                  inference_options_of)

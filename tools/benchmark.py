@@ -41,7 +41,7 @@ import benchmark_memory
 from benchmark_common import CONFIGS, device_name, random_model, write_json
 from benchmark_flops import FlopTally, measure_peaks, row_dtype, share
 from segrefiner.apis import refine, refine_instances, refine_semantic
-from segrefiner.apis.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
+from segrefiner.batch.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
                                  add_unet_batch_arg, check_device)
 from segrefiner.model_zoo import RandomWeightsWarning
 from segrefiner.models import UNetRunner, resolve_forward_mode

@@ -17,7 +17,7 @@ import numpy as np
 from benchmark_common import write_json
 from segrefiner.apis import init_refiner
 from segrefiner.apis.agreement import path_agreement
-from segrefiner.apis.cli import add_device_arg, check_device
+from segrefiner.batch.cli import add_device_arg, check_device
 from segrefiner.data.datasets import RefineFolderDataset
 from segrefiner.io import load_image, load_mask
 

@@ -34,11 +34,11 @@ import numpy as np
 import torch
 
 from benchmark_common import CONFIGS, random_model, write_json
-from segrefiner.apis.batch import BatchOptions
-from segrefiner.apis.distributed import (barrier, finish_launcher,
+from segrefiner.batch.runner import BatchOptions
+from segrefiner.batch.distributed import (barrier, finish_launcher,
                                          init_launcher, world)
-from segrefiner.apis.cli import RANDOM_WEIGHTS_NOTE
-from segrefiner.apis.folders import refine_folder
+from segrefiner.batch.cli import RANDOM_WEIGHTS_NOTE
+from segrefiner.batch.folders import refine_folder
 from segrefiner.io import write_image
 from segrefiner.model_zoo import RandomWeightsWarning
 from segrefiner.utils import ForwardTimer, synthetic_scene

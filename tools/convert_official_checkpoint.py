@@ -24,7 +24,7 @@ import torch
 
 from segrefiner import __version__
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import add_trust_arg
+from segrefiner.batch.cli import add_trust_arg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -22,7 +22,7 @@ import safetensors.torch
 import torch
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import add_trust_arg
+from segrefiner.batch.cli import add_trust_arg
 from segrefiner.io import atomic_write_bytes
 
 

@@ -19,7 +19,7 @@ import os
 import sys
 from typing import List, Optional
 
-from segrefiner.apis.cli import add_trust_arg
+from segrefiner.batch.cli import add_trust_arg
 from segrefiner.model_zoo import (HOME_ENV, NAMED_MODELS, RELEASES, FetchError,
                                   fetch_release, segrefiner_home,
                                   verify_weights, weights_path)

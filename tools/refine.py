@@ -64,16 +64,16 @@ from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.batch import BatchOptions, check_output
-from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+from segrefiner.batch.runner import BatchOptions, check_output
+from segrefiner.batch.cli import (add_device_arg, add_inference_args,
                                  add_launcher_args, add_mode_arg,
                                  add_model_args, add_output_arg,
                                  add_progress_arg, add_seed_arg, check_device,
                                  inference_options_of)
-from segrefiner.apis.distributed import (finish_launcher, init_launcher,
+from segrefiner.batch.distributed import (finish_launcher, init_launcher,
                                          is_main_process, rank_tag)
-from segrefiner.apis.folders import refine_folder
-from segrefiner.apis.result_files import refine_results
+from segrefiner.batch.folders import refine_folder
+from segrefiner.batch.result_files import refine_results
 from segrefiner.formats import FORMATS, check_flags, detect_format
 
 

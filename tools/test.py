@@ -10,7 +10,7 @@ Usage::
         --coarse-root data/dis/coarse/isnet [--subsets DIS-VD DIS-TE1]
 
 Each sample's coarse mask is refined once per seed
-(:func:`segrefiner.apis.evaluate.evaluate_dataset`), the first seed's masks
+(:func:`segrefiner.batch.evaluate.evaluate_dataset`), the first seed's masks
 are written under ``--out-dir`` (BIG ``*_refine.png``, DIS
 ``<subset>/<name>.png``, folder: the mask's name), and a table shows
 dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
@@ -37,14 +37,14 @@ from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import (add_device_arg, add_inference_args,
+from segrefiner.batch.cli import (add_device_arg, add_inference_args,
                                  add_launcher_args, add_mode_arg,
                                  add_output_arg, add_progress_arg,
                                  add_seed_arg, add_trust_arg, check_device,
                                  inference_options_of)
-from segrefiner.apis.distributed import (finish_launcher, init_launcher,
+from segrefiner.batch.distributed import (finish_launcher, init_launcher,
                                          is_main_process, rank_tag)
-from segrefiner.apis.evaluate import (DATASET_TYPES, build_eval_dataset,
+from segrefiner.batch.evaluate import (DATASET_TYPES, build_eval_dataset,
                                       evaluate_dataset, format_table)
 from segrefiner.io import atomic_write_bytes
 from segrefiner.model_zoo import RANDOM_WEIGHTS

@@ -22,7 +22,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from segrefiner.apis.cli import add_seed_arg, add_trust_arg
+from segrefiner.batch.cli import add_seed_arg, add_trust_arg
 from segrefiner.models import native_bf16
 from segrefiner.registry import config_path
 from segrefiner.checkpoints import use_safe_checkpoint_loader

@@ -4,7 +4,7 @@ import argparse
 import pytest
 import torch
 
-from segrefiner.apis.cli import add_mode_arg
+from segrefiner.batch.cli import add_mode_arg
 from segrefiner.protocols import (MODES, check_mode, crop_boxes,
                                   refine_mask, refine_masks_of_images,
                                   resolve_mode)

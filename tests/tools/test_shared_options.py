@@ -1,7 +1,7 @@
 """The tools as one family: the same options, spelt and checked alike.
 
 Every tool's ``--help`` carries the shared vocabulary of
-:mod:`segrefiner.apis.cli`, and a device this machine lacks is one
+:mod:`segrefiner.batch.cli`, and a device this machine lacks is one
 ``error:`` line, not a traceback. The tools run in this process.
 """
 import os

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from segrefiner.apis.batch import BatchOptions, BatchReport, describe, run_batch
-from segrefiner.apis.result_files import refine_results
+from segrefiner.batch.runner import BatchOptions, BatchReport, describe, run_batch
+from segrefiner.batch.result_files import refine_results
 
 
 def touch(folder, *names):

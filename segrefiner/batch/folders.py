@@ -17,11 +17,11 @@ from ..formats import FORMATS, FolderFormat, Prediction
 from ..io import Pair, PathLike, clean_stale_temps, load_image
 from ..models import SegRefiner
 from ..protocols import check_mode
-from .batch import (BatchOptions, BatchReport, GroupStep, Outcome,
+from .runner import (BatchOptions, BatchReport, GroupStep, Outcome,
                     check_output, run_batch)
 from .distributed import barrier, is_main_process
 from .instance_batch import count_masks, refine_images
-from .predictor import SegRefinerPredictor
+from ..apis.predictor import SegRefinerPredictor
 
 __all__ = ['FOLDER_FORMATS', 'refine_folder']
 

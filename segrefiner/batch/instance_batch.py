@@ -9,8 +9,8 @@ from typing import Iterable, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .batch import BatchReport
-from .predictor import SegRefinerPredictor
+from .runner import BatchReport
+from ..apis.predictor import SegRefinerPredictor
 
 __all__ = ['InstanceResult', 'MaskCounts', 'count_masks', 'refine_images']
 

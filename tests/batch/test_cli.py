@@ -1,11 +1,11 @@
-"""segrefiner.apis.cli: the shared command-line vocabulary."""
+"""segrefiner.batch.cli: the shared command-line vocabulary."""
 import argparse
 
 import pytest
 import torch
 
 from segrefiner.apis import init_refiner
-from segrefiner.apis.cli import (add_inference_args, add_output_arg,
+from segrefiner.batch.cli import (add_inference_args, add_output_arg,
                                  add_seed_arg, check_device,
                                  inference_options_of)
 

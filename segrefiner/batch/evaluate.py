@@ -22,8 +22,8 @@ from ..data import datasets  # noqa: F401  (registers the dataset types)
 from ..evaluation import RefineMetric
 from ..io import check_size, load_image, load_mask, write_image
 from ..models import InferenceOptions, SegRefiner
-from .batch import check_output, run_batch
-from .predictor import SegRefinerPredictor
+from .runner import check_output, run_batch
+from ..apis.predictor import SegRefinerPredictor
 
 __all__ = [
     'DATASET_TYPES', 'EvaluationReport', 'build_eval_dataset',

@@ -1,8 +1,8 @@
-"""segrefiner.apis.partial_store: the --resume store is JSON, never run."""
+"""segrefiner.batch.partial_store: the --resume store is JSON, never run."""
 import os
 import pickle
 
-from segrefiner.apis.partial_store import PartialStore
+from segrefiner.batch.partial_store import PartialStore
 
 
 class RunsSystem:

@@ -22,11 +22,11 @@ from ..io import (PathLike, atomic_write_bytes, clean_stale_temps,
                   decode_segmentation, encode_rle, fit_to, load_image,
                   resolve_image)
 from ..models import SegRefiner
-from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
+from .runner import BatchOptions, BatchReport, Outcome, check_output, run_batch
 from .distributed import barrier, is_main_process
 from .instance_batch import MaskCounts, count_masks, refine_images
 from .partial_store import PartialStore
-from .predictor import SegRefinerPredictor
+from ..apis.predictor import SegRefinerPredictor
 
 __all__ = ['RESULT_FORMATS', 'refine_results']
 

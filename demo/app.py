@@ -43,7 +43,9 @@ from segrefiner.apis import choose_mode, init_refiner, refine  # noqa: E402
 from segrefiner.apis.cli import add_device_arg, check_device  # noqa: E402
 from segrefiner.io import (fit_to, load_image, load_mask,  # noqa: E402
                            write_mask)
-from segrefiner.model_zoo import NAMED_MODELS, available_models  # noqa: E402
+from segrefiner.model_zoo import (NAMED_MODELS,  # noqa: E402
+                                  available_models, how_to_get,
+                                  is_model_name)
 from segrefiner.visualization import (GREEN, ORANGE,  # noqa: E402
                                       change_map, confidence, overlay,
                                       panel_strip, with_colour_bar)
@@ -77,8 +79,10 @@ class Models:
             ValueError: If ``name`` is not one of :attr:`names`.
         """
         if name not in self.names:
-            raise ValueError(f'model {name!r} is not available here; '
-                             f'available: {", ".join(self.names)}')
+            raise ValueError(
+                f'model {name!r} is not available here (available: '
+                f'{", ".join(self.names)})' +
+                (f': {how_to_get(name)}' if is_model_name(name) else ''))
         with self._lock:
             if name not in self._built:
                 self._built[name] = init_refiner(name, device=self.device)
@@ -95,7 +99,9 @@ def read_inputs(image_path, mask_path, drawing=None):
         drawing: ``gr.ImageEditor`` value: its painted layers are the mask.
 
     Returns:
-        ``(image, coarse)``: ``H x W x 3`` uint8 RGB and ``H x W`` bool.
+        ``(image, coarse, name)``: ``H x W x 3`` uint8 RGB, ``H x W`` bool
+        and the mask's name for messages (its file's, or ``'the drawn
+        mask'``).
 
     Raises:
         ValueError: A missing or unreadable file, a mask of another size
@@ -124,7 +130,7 @@ def read_inputs(image_path, mask_path, drawing=None):
                          "image's size")
     if not coarse.any():
         raise ValueError(f'{name} is empty: no foreground pixel to refine')
-    return image, coarse
+    return image, coarse, name
 
 
 def _read(loader, path):
@@ -194,7 +200,7 @@ def build_app(models: Models) -> gr.Blocks:
 
     def page(image, mask, drawing, model, mode, seed):
         try:
-            image_array, coarse = read_inputs(image, mask, drawing)
+            image_array, coarse, name = read_inputs(image, mask, drawing)
             result = refine_arrays(models, image_array, coarse, model, mode,
                                    seed)
         except ValueError as error:
@@ -205,9 +211,9 @@ def build_app(models: Models) -> gr.Blocks:
         added, removed = (int((refined & ~coarse).sum()),
                           int((coarse & ~refined).sum()))
         summary = (f'**Refined in {result.seconds:.2f} s** on '
-                   f'{models.device} · {result.settings} · {added} pixels '
-                   f'added, {removed} removed (of {coarse.shape[0]}x'
-                   f'{coarse.shape[1]})')
+                   f'{models.device} · {result.settings} · {name}: '
+                   f'{int(coarse.sum())} px, {added} added, {removed} '
+                   f'removed · image {coarse.shape[0]}x{coarse.shape[1]}')
         return (before, after, (before, after),
                 with_colour_bar(panel_strip([confidence(result.probs)],
                                             ['confidence |2p-1|'],
@@ -218,7 +224,7 @@ def build_app(models: Models) -> gr.Blocks:
 
     def endpoint(image, mask, model, mode, seed):
         try:
-            image_array, coarse = read_inputs(image, mask)
+            image_array, coarse, _ = read_inputs(image, mask)
             refined = refine_arrays(models, image_array, coarse, model, mode,
                                     seed).mask
         except ValueError as error:
@@ -253,7 +259,7 @@ def build_app(models: Models) -> gr.Blocks:
                 # after the files, in this order
                 options = [
                     gr.Dropdown(choices, value=models.names[0],
-                                label='model'),
+                                label='model', allow_custom_value=True),
                     gr.Radio(['auto', 'lr', 'hr'], value='auto',
                              label='mode (auto: lr for objects that fit one '
                              'crop, else hr)'),

@@ -22,204 +22,72 @@ The same refinement is Gradio's named endpoint ``/refine`` for scripts::
         api_name='/refine')
 
 which gives exactly ``refine(init_refiner(model), image, mask, mode=mode,
-seed=seed)``. Both the page and the endpoint call :func:`refine_arrays`;
-one model object serves every request (``refine`` changes no shared state),
-and Gradio's queue runs two requests at a time.
+seed=seed)``. This file is the page (Gradio); what it computes is in
+``app_refine.py`` beside it: both the page and the endpoint call its
+``refine_arrays``. One model object serves every request (``refine`` changes
+no shared state), and Gradio's queue runs two requests at a time.
 """
 import argparse
 import os
 import sys
-import threading
-import time
-from typing import NamedTuple
 
-import numpy as np
+import gradio as gr
 
-os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')  # before gradio
-import gradio as gr  # noqa: E402
-import torch  # noqa: E402
+from segrefiner.apis.cli import add_device_arg, check_device
+from segrefiner.model_zoo import NAMED_MODELS
 
-from segrefiner.apis import choose_mode, init_refiner, refine  # noqa: E402
-from segrefiner.apis.cli import add_device_arg, check_device  # noqa: E402
-from segrefiner.io import (fit_to, load_image, load_mask,  # noqa: E402
-                           write_mask)
-from segrefiner.model_zoo import (NAMED_MODELS,  # noqa: E402
-                                  available_models, how_to_get,
-                                  is_model_name)
-from segrefiner.visualization import (GREEN, ORANGE,  # noqa: E402
-                                      change_map, confidence, overlay,
-                                      panel_strip, with_colour_bar)
+from app_refine import (Models, read_image, read_inputs,  # beside this file
+                        refine_arrays, save_mask, views)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = [os.path.join(HERE, 'sample', 'image.jpg'),
           os.path.join(HERE, 'sample', 'coarse.png')]
-#: Views are shown at most this many pixels high (the mask keeps its size).
-VIEW_HEIGHT = 720
+#: Where the refined masks go: Gradio's cache, served from there as is.
+OUT_FOLDER = os.path.join(gr.utils.get_upload_folder(), 'refined')
 SYSTEM_FONTS = ['ui-sans-serif', 'system-ui', 'sans-serif']
 
 
-class Models:
-    """The named models the page offers, each built once, on first use.
-
-    Args:
-        device: Where they run.
-        names: Their names (default: those whose weights are here).
-    """
-
-    def __init__(self, device: str, names=None) -> None:
-        self.device = device
-        self.names = list(names or available_models())
-        self._built = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str):
-        """The model ``name`` (a :class:`~segrefiner.models.SegRefiner`).
-
-        Raises:
-            ValueError: If ``name`` is not one of :attr:`names`.
-        """
-        if name not in self.names:
-            raise ValueError(
-                f'model {name!r} is not available here (available: '
-                f'{", ".join(self.names)})' +
-                (f': {how_to_get(name)}' if is_model_name(name) else ''))
-        with self._lock:
-            if name not in self._built:
-                self._built[name] = init_refiner(name, device=self.device)
-            return self._built[name]
+def _path(payload):
+    """The file of a raw Gradio file value (``None``: no file)."""
+    return payload.get('path') if payload else None
 
 
-def read_inputs(image_path, mask_path, drawing=None):
-    """The image and its coarse mask from the page's or the endpoint's files.
-
-    Args:
-        image_path: The image file.
-        mask_path: The coarse mask file (any encoding ``load_mask`` reads),
-            or ``None`` to take ``drawing``.
-        drawing: ``gr.ImageEditor`` value: its painted layers are the mask.
-
-    Returns:
-        ``(image, coarse, name)``: ``H x W x 3`` uint8 RGB, ``H x W`` bool
-        and the mask's name for messages (its file's, or ``'the drawn
-        mask'``).
-
-    Raises:
-        ValueError: A missing or unreadable file, a mask of another size
-            than the image, or an empty mask, said for a person (the file's
-            own name, not Gradio's copy of it).
-    """
-    if image_path is None:
-        raise ValueError('no image: upload one, or click the sample below')
-    image = _read(load_image, image_path)
-    layers = [layer for layer in (drawing or {}).get('layers') or []
-              if layer is not None]
-    if mask_path is not None:
-        coarse = _read(load_mask, mask_path)
-        name = os.path.basename(mask_path)
-    elif layers:  # painted pixels are opaque, the rest transparent
-        coarse = np.any([layer[..., -1] > 0 for layer in layers], axis=0)
-        coarse = fit_to(coarse, image.shape[:2], resize=True)  # canvas size
-        name = 'the drawn mask'
-    else:
-        raise ValueError('no mask: upload the coarse mask, or draw one on '
-                         'the image ("or draw it" tab)')
-    if coarse.shape != image.shape[:2]:
-        raise ValueError(f'{name} is {coarse.shape[0]}x{coarse.shape[1]} '
-                         f'but the image is {image.shape[0]}x'
-                         f'{image.shape[1]}: a coarse mask must have the '
-                         "image's size")
-    if not coarse.any():
-        raise ValueError(f'{name} is empty: no foreground pixel to refine')
-    return image, coarse, name
-
-
-def _read(loader, path):
-    """``loader(path)`` with errors naming the uploaded file's own name."""
+def to_drawing(image):
+    """The drawing canvas for a newly uploaded ``image`` (a raw value): the
+    image as its background, or nothing with a message if it is none."""
+    path = _path(image)
+    if path is None:
+        return None
     try:
-        return loader(path)
-    except (ValueError, OSError) as error:
-        raise ValueError(str(error).replace(
-            str(path), os.path.basename(path))) from None
-
-
-class Refinement(NamedTuple):
-    """What :func:`refine_arrays` gives.
-
-    Attributes:
-        probs: ``H x W`` float32 probabilities.
-        mask: ``probs >= 0.5``: exactly what :func:`refine` returns.
-        seconds: Time of the :func:`refine` call.
-        settings: The model, mode (the one ``auto`` chose) and seed.
-    """
-    probs: np.ndarray
-    mask: np.ndarray
-    seconds: float
-    settings: str
-
-
-def refine_arrays(models: Models, image: np.ndarray, coarse: np.ndarray,
-                  model_name: str, mode: str, seed) -> Refinement:
-    """Refine ``coarse`` with the named model: ``refine(model, image,
-    coarse, mode=mode, seed=seed)``, as probabilities and as the mask."""
-    model = models.get(model_name)
-    seed = None if seed is None else int(seed)
-    start = time.perf_counter()
-    probs = refine(model, image, coarse, mode=mode, seed=seed,
-                   return_probs=True)
-    seconds = time.perf_counter() - start
-    used = mode if mode != 'auto' else choose_mode(
-        model, torch.from_numpy(coarse)) + ' (auto)'
-    area, area_thr = int(coarse.sum()), model.test_cfg['area_thr']
-    if area < area_thr and used.startswith('lr'):
-        gr.Warning(f'the mask has {area} pixels, fewer than the model\'s '
-                   f'area_thr ({area_thr}): it is returned unchanged')
-    return Refinement(probs, probs >= 0.5, seconds,
-                      f'model {model_name}, mode {used}, seed {seed}')
-
-
-def save_mask(mask: np.ndarray, like: str) -> str:
-    """Write ``mask`` as a 0/255 PNG named after the file ``like`` into a
-    fresh folder of Gradio's cache; its path."""
-    folder = os.path.join(gr.utils.get_upload_folder(), 'refined',
-                          os.urandom(8).hex())
-    stem = os.path.splitext(os.path.basename(like or 'mask'))[0]
-    path = os.path.join(folder, f'{stem}_refined.png')
-    write_mask(path, mask)
+        read_image(path)
+    except ValueError as error:
+        raise gr.Error(str(error), print_exception=False) from None
     return path
-
-
-def _view(picture: np.ndarray) -> np.ndarray:
-    """``picture`` at most :data:`VIEW_HEIGHT` high, for the page."""
-    if picture.shape[0] <= VIEW_HEIGHT:
-        return picture
-    return panel_strip([picture], [''], VIEW_HEIGHT)[28:]
 
 
 def build_app(models: Models) -> gr.Blocks:
     """The page and its ``/refine`` endpoint."""
 
     def page(image, mask, drawing, model, mode, seed):
+        # raw values (preprocess=False): Gradio's own image decoding would
+        # fail on a non-image before this function could say so; the
+        # drawing's layers are RGBA PNG files
+        image, mask = _path(image), _path(mask)
+        layers = [_path(layer) for layer in (drawing or {}).get('layers')
+                  or [] if _path(layer)]
         try:
-            image_array, coarse, name = read_inputs(image, mask, drawing)
+            image_array, coarse, name = read_inputs(image, mask, layers)
             result = refine_arrays(models, image_array, coarse, model, mode,
                                    seed)
         except ValueError as error:
             raise gr.Error(str(error), print_exception=False) from None
-        refined = result.mask
-        before = _view(overlay(image_array, coarse, ORANGE))
-        after = _view(overlay(image_array, refined, GREEN))
-        added, removed = (int((refined & ~coarse).sum()),
-                          int((coarse & ~refined).sum()))
-        summary = (f'**Refined in {result.seconds:.2f} s** on '
-                   f'{models.device} · {result.settings} · {name}: '
-                   f'{int(coarse.sum())} px, {added} added, {removed} '
-                   f'removed · image {coarse.shape[0]}x{coarse.shape[1]}')
-        return (before, after, (before, after),
-                with_colour_bar(panel_strip([confidence(result.probs)],
-                                            ['confidence |2p-1|'],
-                                            before.shape[0])),
-                _view(change_map(image_array, coarse, refined)), summary,
-                gr.DownloadButton(value=save_mask(refined, mask),
+        if result.note:
+            gr.Warning(result.note)
+        before, after, sure, changes, summary = views(image_array, coarse,
+                                                      result, name)
+        return (before, after, (before, after), sure, changes, summary,
+                gr.DownloadButton(value=save_mask(result.mask, mask,
+                                                  OUT_FOLDER),
                                   interactive=True))
 
     def endpoint(image, mask, model, mode, seed):
@@ -229,7 +97,7 @@ def build_app(models: Models) -> gr.Blocks:
                                     seed).mask
         except ValueError as error:
             raise gr.Error(str(error), print_exception=False) from None
-        return save_mask(refined, mask)
+        return save_mask(refined, mask, OUT_FOLDER)
 
     choices = [(f'{name}: {NAMED_MODELS[name].title}', name)
                for name in models.names]
@@ -239,8 +107,7 @@ def build_app(models: Models) -> gr.Blocks:
                     '**Refine**, compare, download.')
         with gr.Row():
             with gr.Column(scale=2):
-                image = gr.Image(label='image', type='filepath',
-                                 image_mode=None, height=280,
+                image = gr.Image(label='image', height=280, elem_id='image',
                                  sources=['upload', 'clipboard'])
                 with gr.Tabs():
                     with gr.Tab('coarse mask file'):
@@ -253,10 +120,12 @@ def build_app(models: Models) -> gr.Blocks:
                             label='paint the object (used when no mask '
                             'file is given)', type='numpy', sources=[],
                             transforms=[], layers=False, height=280,
+                            format='png',
                             brush=gr.Brush(colors=['#e628c8'],
                                            color_mode='fixed'))
                 # the options: the page's and the endpoint's arguments
-                # after the files, in this order
+                # after the files, in this order (a new one: a component
+                # here, a parameter of page, endpoint and refine_arrays)
                 options = [
                     gr.Dropdown(choices, value=models.names[0],
                                 label='model', allow_custom_value=True),
@@ -289,13 +158,12 @@ def build_app(models: Models) -> gr.Blocks:
                 download = gr.DownloadButton(
                     'Download the refined mask (PNG)', interactive=False,
                     elem_id='download')
-        image.change(lambda path: None if path is None else {
-            'background': path, 'layers': [], 'composite': path
-        }, image, drawing, api_visibility='private')
+        image.change(to_drawing, image, drawing, api_visibility='private',
+                     preprocess=False)
         run.click(page, [image, mask_file, drawing, *options],
                   [coarse_view, refined_view, compare, confidence_view,
                    changes_view, summary, download],
-                  api_visibility='private')
+                  api_visibility='private', preprocess=False)
         with gr.Row(visible=False):  # the endpoint's own file arguments
             api_files = [gr.File(label='image file', type='filepath'),
                          gr.File(label='mask file', type='filepath')]
@@ -319,6 +187,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    os.environ['GRADIO_ANALYTICS_ENABLED'] = 'False'  # offline, everywhere
     try:
         models = Models(check_device(args.device))
         models.get(models.names[0])  # the default, before serving

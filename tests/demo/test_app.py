@@ -5,7 +5,6 @@ teardown). It runs with the embedded model only (an empty weights cache)
 and with this process's torch thread count, so its refinements are
 bit-for-bit the Python API's computed here.
 """
-import importlib.util
 import os
 import shutil
 import socket
@@ -15,6 +14,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -135,22 +135,22 @@ def bad_inputs(folder) -> None:
     (folder / 'text.png').write_text('not an image')
 
 
-def test_a_drawn_mask_is_the_painted_pixels(repo_root, sample):
-    spec = importlib.util.spec_from_file_location(
-        'segrefiner_app', os.path.join(repo_root, 'demo', 'app.py'))
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
+def test_a_drawn_mask_is_the_painted_pixels(repo_root, sample, tmp_path,
+                                            monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(repo_root, 'demo'))
+    import app_refine as app
     layer = np.zeros((400, 600, 4), np.uint8)
-    layer[100:200, 300:420] = (230, 40, 200, 255)
+    layer[100:200, 300:420] = (200, 40, 230, 255)  # BGRA
+    cv2.imwrite(str(tmp_path / 'layer.png'), layer)
+    cv2.imwrite(str(tmp_path / 'half.png'), layer[::2, ::2])
     image, coarse, name = app.read_inputs(sample[0], None,
-                                          {'layers': [layer]})
+                                          [str(tmp_path / 'layer.png')])
     assert image.shape == (400, 600, 3) and coarse.sum() == 100 * 120
     assert coarse[100:200, 300:420].all() and name == 'the drawn mask'
-    _, half, _ = app.read_inputs(sample[0], None,
-                                 {'layers': [layer[::2, ::2]]})
+    _, half, _ = app.read_inputs(sample[0], None, [str(tmp_path / 'half.png')])
     assert half.shape == (400, 600) and half.sum() == 100 * 120  # canvas
     with pytest.raises(ValueError, match='no mask: upload'):
-        app.read_inputs(sample[0], None, {'layers': []})
+        app.read_inputs(sample[0], None, [])
     with pytest.raises(ValueError, match='no image'):
         app.read_inputs(None, sample[1])
 
@@ -188,7 +188,7 @@ def test_the_page_refines_the_sample_draws_and_explains_bad_input(
     summary.get_by_text('Refined in').wait_for()
     print(f'the sample refined in the page after '
           f'{time.perf_counter() - start:.1f} s')
-    assert 'model demo, mode lr (auto), seed 0' in summary.inner_text()
+    assert 'model demo on cpu, mode lr (auto), seed 0' in summary.inner_text()
     page.screenshot(path=str(tmp_path / 'app.png'), full_page=True)
     with page.expect_download() as download:
         page.locator('#download').click()
@@ -223,5 +223,12 @@ def test_the_page_refines_the_sample_draws_and_explains_bad_input(
     summary.get_by_text('the drawn mask: ').wait_for()
     drawn = int(summary.inner_text().split('mask: ')[1].split(' px')[0])
     assert 1000 < drawn < 400 * 600 // 4
+
+    page.locator('#image button[aria-label="Remove Image"]').click()
+    page.locator('#image input[type=file]').set_input_files(
+        tmp_path / 'text.png')
+    toast.wait_for()
+    assert toast.inner_text().endswith(
+        'text.png: unreadable or corrupt image file')
     assert not elsewhere
     page.close()

@@ -53,10 +53,14 @@ class Models:
                 f'model {name!r} is not available here (available: '
                 f'{", ".join(self.names)})' +
                 (f': {how_to_get(name)}' if is_model_name(name) else ''))
-        with self._lock:
-            if name not in self._built:
-                self._built[name] = init_refiner(name, device=self.device)
-            return self._built[name]
+        model = self._built.get(name)  # built ones: no wait for a build
+        if model is None:
+            with self._lock:
+                if name not in self._built:
+                    self._built[name] = init_refiner(name,
+                                                     device=self.device)
+                model = self._built[name]
+        return model
 
 
 def read_inputs(image_path: str, mask_path: str,

@@ -155,6 +155,17 @@ def test_a_drawn_mask_is_the_painted_pixels(repo_root, sample, tmp_path,
         app.read_inputs(None, sample[1])
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is here')
+def test_a_device_that_is_not_here_is_one_error_line(repo_root):
+    run = subprocess.run([sys.executable, 'demo/app.py', '--device', 'cuda'],
+                         cwd=repo_root, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 1
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        'error: --device cuda: CUDA is not available (torch ')
+
+
 @pytest.fixture(scope='module')
 def browser():
     sync_api = pytest.importorskip(

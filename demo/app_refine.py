@@ -91,14 +91,14 @@ def read_inputs(image_path: str, mask_path: str,
     if mask_path is not None:
         coarse = _read(load_mask, mask_path)
         name = os.path.basename(mask_path)
-    elif layer_paths:  # painted pixels are opaque, the rest transparent
-        coarse = np.any([read_image_file(path)[..., -1] > 0
-                         for path in layer_paths], axis=0)
-        coarse = fit_to(coarse, image.shape[:2], resize=True)  # canvas size
-        name = 'the drawn mask'
     else:
-        raise ValueError('no mask: upload the coarse mask, or draw one on '
-                         'the image ("or draw it" tab)')
+        painted = [_painted(path) for path in layer_paths]
+        if not any(layer.any() for layer in painted):
+            raise ValueError('no mask: upload the coarse mask, or paint the '
+                             'object on the image ("or draw it" tab)')
+        coarse = fit_to(np.any(painted, axis=0), image.shape[:2],
+                        resize=True)  # from the canvas's size, if another
+        name = 'the drawn mask'
     if coarse.shape != image.shape[:2]:
         raise ValueError(f'{name} is {coarse.shape[0]}x{coarse.shape[1]} '
                          f'but the image is {image.shape[0]}x'
@@ -113,6 +113,15 @@ def read_image(path: str) -> np.ndarray:
     """:func:`~segrefiner.io.load_image` with errors naming the file's own
     name."""
     return _read(load_image, path)
+
+
+def _painted(path: str) -> np.ndarray:
+    """The painted pixels of an editor layer: opaque ones (RGBA), else any
+    non-zero one."""
+    layer = read_image_file(path)
+    if layer.ndim == 3 and layer.shape[2] == 4:
+        return layer[:, :, 3] > 0
+    return layer.reshape(*layer.shape[:2], -1).max(axis=2) > 0
 
 
 def _read(loader, path):

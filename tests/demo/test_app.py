@@ -149,8 +149,11 @@ def test_a_drawn_mask_is_the_painted_pixels(repo_root, sample, tmp_path,
     assert coarse[100:200, 300:420].all() and name == 'the drawn mask'
     _, half, _ = app.read_inputs(sample[0], None, [str(tmp_path / 'half.png')])
     assert half.shape == (400, 600) and half.sum() == 100 * 120  # canvas
-    with pytest.raises(ValueError, match='no mask: upload'):
-        app.read_inputs(sample[0], None, [])
+    cv2.imwrite(str(tmp_path / 'clear.png'), np.zeros((400, 600, 4),
+                                                     np.uint8))
+    for nothing in ([], [str(tmp_path / 'clear.png')]):
+        with pytest.raises(ValueError, match='no mask: upload'):
+            app.read_inputs(sample[0], None, nothing)
     with pytest.raises(ValueError, match='no image'):
         app.read_inputs(None, sample[1])
 

@@ -99,6 +99,8 @@ def test_the_endpoint_is_the_python_api_also_two_at_once(
         jobs = {seed: pool.submit(client.predict, *files, 'demo', 'auto',
                                   seed, api_name='/refine')
                 for seed in (0, 1)}
+        with urllib.request.urlopen(app_url, timeout=30) as response:
+            assert response.status == 200  # the page, while they run
         masks = {seed: load_mask(job.result(timeout=120))
                  for seed, job in jobs.items()}
     for seed, mask in masks.items():

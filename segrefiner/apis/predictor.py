@@ -12,6 +12,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from ..formats.sam import sam_masks as masks_of_records
+from ..formats.sam import updated_records
 from ..io import ImageLike, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
@@ -142,6 +144,40 @@ class SegRefinerPredictor:
             raise ValueError(f'masks must be (N, H, W), got shape '
                              f'{masks.shape}')
         return self.refine_instances_together([image], [masks], seed)[0]
+
+    def refine_sam(self,
+                   image: ImageLike,
+                   sam_masks: Sequence[dict],
+                   seed: Optional[int] = None) -> List[dict]:
+        """Refine segment-anything's automatic masks of one image.
+
+        Args:
+            image: ``H x W x 3`` uint8 RGB array or an image path.
+            sam_masks: The records of ``SamAutomaticMaskGenerator.
+                generate()`` (segment-anything or SAM 2): ``segmentation``
+                an ``H x W`` array or a COCO RLE (``counts`` str, bytes or
+                an uncompressed list), and any other fields.
+            seed: Makes the sampling reproducible on the same device.
+
+        Returns:
+            New records in the same order: each mask refined by
+            :meth:`refine_instances` (all of them together) and stored as
+            its input was, with ``area`` (pixel count) and ``bbox`` (XYWH)
+            recomputed as SAM computes them; a mask the refinement left as
+            it was (under ``area_thr`` pixels) keeps its record, copied.
+
+        Raises:
+            ValueError: Naming the index of a record that holds no mask,
+                or for masks of another size than the image.
+        """
+        if not len(sam_masks):
+            return []
+        coarse = masks_of_records(sam_masks, 'sam_masks')
+        refined = self.refine_instances(image, coarse, seed)
+        return updated_records(
+            sam_masks, refined,
+            [not np.array_equal(new, old) for new, old in zip(refined,
+                                                              coarse)])
 
     def refine_together(self,
                         images: Sequence[ImageLike],

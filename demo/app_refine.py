@@ -14,10 +14,11 @@ import cv2
 import numpy as np
 import torch
 
-from segrefiner.apis import choose_mode, init_refiner, refine
-from segrefiner.io import (fit_to, load_image, load_mask, read_image_file,
-                           write_mask)
+from segrefiner.apis import init_refiner, refine
+from segrefiner.io import (check_size, fit_to, load_image, load_mask,
+                           read_image_file, write_mask)
 from segrefiner.model_zoo import available_models, how_to_get, is_model_name
+from segrefiner.protocols import resolve_mode
 from segrefiner.visualization import (GREEN, ORANGE, change_map, confidence,
                                       overlay, panel_strip, with_colour_bar)
 
@@ -99,11 +100,7 @@ def read_inputs(image_path: str, mask_path: str,
         coarse = fit_to(np.any(painted, axis=0), image.shape[:2],
                         resize=True)  # from the canvas's size, if another
         name = 'the drawn mask'
-    if coarse.shape != image.shape[:2]:
-        raise ValueError(f'{name} is {coarse.shape[0]}x{coarse.shape[1]} '
-                         f'but the image is {image.shape[0]}x'
-                         f'{image.shape[1]}: a coarse mask must have the '
-                         "image's size")
+    check_size(coarse, image.shape[:2], what=name)
     if not coarse.any():
         raise ValueError(f'{name} is empty: no foreground pixel to refine')
     return image, coarse, name
@@ -157,16 +154,17 @@ def refine_arrays(models: Models, image: np.ndarray, coarse: np.ndarray,
     coarse, mode=mode, seed=seed)``, as probabilities and as the mask."""
     model = models.get(model_name)
     seed = None if seed is None else int(seed)
+    # the protocol's choice, once: the summary names it, refine runs it
+    protocol = resolve_mode(model, torch.from_numpy(coarse), mode)
     start = time.perf_counter()
-    probs = refine(model, image, coarse, mode=mode, seed=seed,
+    probs = refine(model, image, coarse, mode=protocol, seed=seed,
                    return_probs=True)
     seconds = time.perf_counter() - start
-    used = mode if mode != 'auto' else choose_mode(
-        model, torch.from_numpy(coarse)) + ' (auto)'
+    used = protocol + (' (auto)' if mode == 'auto' else '')
     area, area_thr = int(coarse.sum()), model.test_cfg['area_thr']
     note = (f'the mask has {area} pixels, fewer than the model\'s area_thr '
             f'({area_thr}): it is returned unchanged'
-            if area < area_thr and used.startswith('lr') else '')
+            if area < area_thr and protocol == 'lr' else '')
     return Refinement(probs, probs >= 0.5, seconds,
                       f'model {model_name} on {models.device}, mode {used}, '
                       f'seed {seed}', note)

@@ -60,23 +60,21 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_launcher_args, add_model_args,
-                                 add_output_arg, add_progress_arg,
-                                 add_seed_arg, check_device,
+                                 add_launcher_args, add_mode_arg,
+                                 add_model_args, add_output_arg,
+                                 add_progress_arg, add_seed_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
                                          is_main_process, rank_tag)
 from segrefiner.apis.folders import refine_folder
 from segrefiner.apis.result_files import refine_results
 from segrefiner.formats import FORMATS, check_flags, detect_format
-from segrefiner.model_zoo import RANDOM_WEIGHTS
 
 
 def ignore_index(text: str) -> Optional[int]:
@@ -121,11 +119,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='config overrides, key=value')
     add_device_arg(parser)
     add_seed_arg(parser)
-    parser.add_argument('--mode',
-                        default='auto',
-                        choices=['auto', 'lr', 'hr'],
-                        help='protocol of binary masks ('
-                        f'{takers("mode")})')
+    add_mode_arg(parser, help=f'protocol of binary masks ({takers("mode")})')
     parser.add_argument('--ignore-index',
                         type=ignore_index,
                         default=255,
@@ -179,8 +173,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    if args.checkpoint == RANDOM_WEIGHTS:
-        torch.manual_seed(0)  # random weights, the same in every run
     inputs = [args.images, args.predictions] + [args.ann] * bool(args.ann)
     try:
         if not Path(args.images).is_dir():

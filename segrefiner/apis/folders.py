@@ -16,7 +16,7 @@ import numpy as np
 from ..formats import FORMATS, FolderFormat, Prediction
 from ..io import Pair, PathLike, clean_stale_temps, load_image
 from ..models import SegRefiner
-from ..protocols import MODES
+from ..protocols import check_mode
 from .batch import (BatchOptions, BatchReport, GroupStep, Outcome,
                     check_output, run_batch)
 from .distributed import barrier, is_main_process
@@ -77,8 +77,7 @@ def refine_folder(model: SegRefiner,
     if kind not in FOLDER_FORMATS:
         raise ValueError(f'kind must be one of {sorted(FOLDER_FORMATS)}, '
                          f'got {kind!r}')
-    if options.mode not in MODES:
-        raise ValueError(f'mode must be one of {MODES}, got {options.mode!r}')
+    check_mode(options.mode)
     fmt: FolderFormat = FORMATS[kind]
     for folder in (image_dir, pred_dir):
         if not Path(folder).is_dir():

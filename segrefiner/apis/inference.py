@@ -5,17 +5,16 @@ OpenMMLab-style functions over :class:`~.predictor.SegRefinerPredictor`:
 each builds a predictor with this call's options and runs it, so options
 never outlive the call and concurrent calls do not interfere.
 """
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence
 
 import numpy as np
 
 from ..io import ImageLike
 from ..models import InferenceOptions, SegRefiner
+from ..models.inference_options import UNetBatch
 from .predictor import SegRefinerPredictor
 
 __all__ = ['refine', 'refine_instances', 'refine_sam', 'refine_semantic']
-
-UNetBatch = Union[int, str, None]
 
 
 def refine(model: SegRefiner,
@@ -41,7 +40,8 @@ def refine(model: SegRefiner,
         return_probs: Return float32 probabilities instead of a mask.
         options: This call's :class:`InferenceOptions` (``None``: the
             model's); ``fast``, ``precision`` and ``unet_batch`` override
-            single fields when not ``None``.
+            single fields when not ``None`` (``unet_batch``: an int,
+            ``'auto'`` or ``'all'``, :class:`InferenceOptions`).
 
     Returns:
         ``H x W`` bool mask (or float32 probabilities).

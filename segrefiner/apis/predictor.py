@@ -14,10 +14,10 @@ import torch
 
 from ..formats.sam import sam_masks as masks_of_records
 from ..formats.sam import updated_records
-from ..io import ImageLike, load_image, load_mask
+from ..io import ImageLike, check_size, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
-from ..protocols import (MODES, refine_crops_of_images,
+from ..protocols import (check_mode, refine_crops_of_images,
                          refine_label_map, refine_mask,
                          refine_masks_of_images)
 from ..utils.heap import retain_freed_memory
@@ -70,9 +70,7 @@ class SegRefinerPredictor:
     def _image(self, image: ImageLike, array: np.ndarray,
                what: str) -> torch.Tensor:
         img = load_image(image)
-        if tuple(array.shape[-2:]) != tuple(img.shape[:2]):
-            raise ValueError(f'{what} size {tuple(array.shape[-2:])} differs '
-                             f'from the image size {tuple(img.shape[:2])}')
+        check_size(array, img.shape[:2], what)
         return torch.from_numpy(np.ascontiguousarray(img)).to(
             self.model.device).permute(2, 0, 1)
 
@@ -110,8 +108,7 @@ class SegRefinerPredictor:
                 another size than the image.
             FileNotFoundError: For a missing file.
         """
-        if mode not in MODES:
-            raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+        check_mode(mode)  # before reading the files
         coarse = load_mask(mask)
         image_t, generator = self._prologue(image, coarse, 'mask', seed)
         with self._retain():
@@ -196,6 +193,7 @@ class SegRefinerPredictor:
         Returns:
             One ``H x W`` bool mask per image.
         """
+        check_mode(mode)  # before reading the files
         coarse = [load_mask(mask) for mask in masks]
         tensors = [self._image(image, mask, 'mask')
                    for image, mask in zip(images, coarse)]

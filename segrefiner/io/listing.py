@@ -43,10 +43,11 @@ class Pair(NamedTuple):
         return self.mask if self.mask is not None else self.image
 
 
-def index_by_key(folder: PathLike,
-                 tag: str = '') -> Dict[str, List[Path]]:
-    """Image-suffixed files of ``folder`` by key: their stem less ``tag``
-    (files whose stem does not end with ``tag`` are left out)."""
+def index_by_key(folder: PathLike, tag: str = '') -> Dict[str, List[Path]]:
+    """Image-suffixed files of ``folder`` whose stem ends with ``tag``, by
+    key (the stem without the tag; a stem that is only the tag has none),
+    each key's files sorted by name: the one rule of file keys (also the
+    datasets', :mod:`segrefiner.data.datasets.files`)."""
     index: Dict[str, List[Path]] = {}
     for path in list_masks(folder):
         key = path.stem[:len(path.stem) - len(tag)]

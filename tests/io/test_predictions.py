@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 import pytest
 
-from segrefiner.io import (atomic_folder, atomic_write_bytes,
+from segrefiner.io import (atomic_folder, atomic_write_bytes, check_size,
                            clean_stale_temps, fit_to, pair_files,
                            read_mask_file, resolve_image, temp_owner,
                            write_mask)
@@ -37,6 +37,15 @@ def test_fit_to_checks_or_nearest_resizes():
     big = fit_to(mask, (4, 6), resize=True)
     assert big.dtype == np.uint16 and big[2:, 4:].tolist() == [[7, 7]] * 2
     assert fit_to(mask[None], (4, 6), resize=True).shape == (1, 4, 6)
+
+
+def test_check_size_is_the_one_size_rule():
+    check_size(np.zeros((3, 2, 3)), (2, 3))  # a stack: the last two axes
+    with pytest.raises(ValueError, match=r'^a.png: mask size 2x3 differs '
+                       r'from the image size 4x6$'):
+        check_size(np.zeros((2, 3)), (4, 6), 'a.png: mask')
+    with pytest.raises(ValueError, match=r'4x6 \(--resize-mask'):
+        fit_to(np.zeros((2, 3)), (4, 6))
 
 
 def test_masks_keep_their_scale(tmp_path):

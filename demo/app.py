@@ -150,8 +150,7 @@ def build_app(models: Models) -> gr.Blocks:
                                          format='jpeg', interactive=False)
                 with gr.Row():
                     confidence_view = gr.Image(
-                        label='confidence |2p-1| (0: unsure, 1: sure; in '
-                        'lr, 1 outside the crop)',
+                        label='confidence |2p-1| (0: unsure, 1: sure)',
                         format='jpeg', interactive=False)
                     changes_view = gr.Image(
                         label='changes: green added, magenta removed',

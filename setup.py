@@ -40,7 +40,8 @@ setup(
         'eval': ['pycocotools'],
         'data': ['scikit-image'],
         'download': ['gdown'],
-        'tests': ['pytest'],
+        'app': ['gradio>=6,<7'],
+        'tests': ['pytest', 'playwright'],
     },
     license='Apache-2.0',
     zip_safe=False)

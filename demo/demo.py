@@ -21,7 +21,6 @@ import sys
 import time
 
 import cv2
-import numpy as np
 import torch
 
 from segrefiner.apis import init_refiner, refine
@@ -33,8 +32,9 @@ from segrefiner.evaluation import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image, write_mask
 from segrefiner.model_zoo import RANDOM_WEIGHTS
 from segrefiner.protocols import crop_boxes, resolve_mode
-from segrefiner.visualization import (GREEN, ORANGE, colour_bar, heatmap,
-                                      overlay, panel_strip, with_caption)
+from segrefiner.visualization import (GREEN, ORANGE, confidence, overlay,
+                                      panel_strip, with_caption,
+                                      with_colour_bar)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_IMAGE = os.path.join(HERE, 'sample', 'image.jpg')
@@ -115,20 +115,19 @@ def main() -> int:
             f'{name} IoU {mask_iou(mask, truth) * 100:.1f} / boundary IoU '
             f'{boundary_iou(mask, truth) * 100:.1f}'
             for name, mask in (('coarse', coarse), ('refined', refined))))
-    confidence = heatmap(np.abs(2 * probs - 1))
-    panels.append(confidence)
+    confidence_map = confidence(probs)
+    panels.append(confidence_map)
     titles.append('confidence |2p-1|')
     if mode.startswith('lr') and coarse.any():  # the object crop's box
         box = crop_boxes(model, torch.from_numpy(coarse)[None])[0]
         x0, y0, x1, y1 = (int(v) for v in box)
-        cv2.rectangle(confidence, (x0, y0), (x1 - 1, y1 - 1), (255, 255, 255),
-                      max(1, coarse.shape[0] // 180))
+        cv2.rectangle(confidence_map, (x0, y0), (x1 - 1, y1 - 1),
+                      (255, 255, 255), max(1, coarse.shape[0] // 180))
         caption.append('confidence: the white box is the crop refined (lr); '
                        'outside it nothing is sampled and the coarse mask '
                        'is kept, so the confidence there is 1')
     strip = panel_strip(panels, titles)
-    picture = with_caption(
-        np.hstack([strip, colour_bar(strip.shape[0])]), caption)
+    picture = with_caption(with_colour_bar(strip), caption)
     stem, _ = os.path.splitext(args.out)
     mask_out = f'{stem}_mask.png'
     write_image(args.out, picture)

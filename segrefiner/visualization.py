@@ -1,4 +1,5 @@
-"""Pictures of a refinement: overlays, a panel strip, a colour bar, a caption.
+"""Pictures of a refinement: overlays, what changed, the confidence with its
+scale, a panel strip and a caption (``demo/demo.py``, ``demo/app.py``).
 """
 from typing import Sequence, Tuple
 
@@ -7,6 +8,10 @@ import numpy as np
 
 GREEN = (40, 220, 90)
 ORANGE = (255, 140, 0)
+#: :func:`change_map`'s colours: green and magenta, told apart also with
+#: red-green colour blindness.
+ADDED = GREEN
+REMOVED = (230, 40, 200)
 
 
 def overlay(image: np.ndarray, mask: np.ndarray,
@@ -20,6 +25,27 @@ def overlay(image: np.ndarray, mask: np.ndarray,
                                    cv2.CHAIN_APPROX_NONE)
     cv2.drawContours(out, contours, -1, color, 1)
     return out
+
+
+def change_map(image: np.ndarray, before: np.ndarray,
+               after: np.ndarray) -> np.ndarray:
+    """What a refinement changed: ``image`` (H x W x 3 RGB uint8) as dimmed
+    gray, the foreground both masks keep lighter, and the pixels ``after``
+    adds to ``before`` in :data:`ADDED`, those it removes in
+    :data:`REMOVED`."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    out = np.repeat(gray[:, :, None] * 0.4, 3, axis=2)
+    kept = before & after
+    out[kept] = 0.5 * out[kept] + 0.5 * 255
+    out[after & ~before] = ADDED
+    out[before & ~after] = REMOVED
+    return out.round().astype(np.uint8)
+
+
+def confidence(probs: np.ndarray) -> np.ndarray:
+    """The per-pixel confidence ``|2p - 1|`` of probabilities ``p`` as a
+    :func:`heatmap` (0 where ``p`` is 0.5, 1 where it is 0 or 1)."""
+    return heatmap(np.abs(2 * probs - 1))
 
 
 def heatmap(values: np.ndarray) -> np.ndarray:
@@ -66,6 +92,11 @@ def colour_bar(height: int, label: str = '', width: int = 64) -> np.ndarray:
     cv2.putText(bar, label, (2, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
                 (0, 0, 0), 1, cv2.LINE_AA)
     return bar
+
+
+def with_colour_bar(strip: np.ndarray) -> np.ndarray:
+    """A :func:`panel_strip` with the :func:`colour_bar` at its right."""
+    return np.hstack([strip, colour_bar(strip.shape[0])])
 
 
 def with_caption(picture: np.ndarray, lines: Sequence[str]) -> np.ndarray:

@@ -26,5 +26,19 @@ pip_install mmengine==0.10.7 mmsegmentation==1.2.2 mmdet==3.3.0 \
 # nothing may swap the CPU torch for a CUDA build.
 pip_install --no-deps triton==3.9.0
 "$PY" -c 'import triton, triton.language'
+# The browser app (demo/app.py, the [app] extra) and its test: Gradio, and
+# Playwright driving Debian's Chromium (no browser download). Chromium comes
+# from apt only where it is missing and we may install it (root, apt-get);
+# elsewhere tests/demo/test_app.py skips its browser test with the reason.
+pip_install gradio==6.31.0 playwright==1.65.3
+if ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends chromium \
+            || echo "tools/install.sh: apt-get install chromium failed; the browser test will skip" >&2
+    else
+        echo "tools/install.sh: no chromium and no root apt-get: the browser test will skip" >&2
+    fi
+fi
 pip_install --no-build-isolation --no-deps -e .
 "$PY" -c 'import segrefiner, mmcv.ops, mmseg, mmdet; print("segrefiner", segrefiner.__version__, "ready")'

@@ -12,14 +12,15 @@
 """
 from .named_models import (HOME_ENV, NAMED_MODELS, RANDOM_WEIGHTS, RELEASES,
                            MissingWeightsError, NamedModel,
-                           RandomWeightsWarning, how_to_get, is_model_name,
-                           resolve_checkpoint, segrefiner_home, weights_path)
+                           RandomWeightsWarning, available_models, how_to_get,
+                           is_model_name, resolve_checkpoint, segrefiner_home,
+                           weights_path)
 from .releases import FetchError, WeightsReport, fetch_release, verify_weights
 
 __all__ = [
     'HOME_ENV', 'NAMED_MODELS', 'RANDOM_WEIGHTS', 'RELEASES',
     'MissingWeightsError', 'NamedModel', 'RandomWeightsWarning',
-    'how_to_get', 'is_model_name',
+    'available_models', 'how_to_get', 'is_model_name',
     'resolve_checkpoint', 'segrefiner_home', 'weights_path', 'FetchError',
     'WeightsReport', 'fetch_release', 'verify_weights'
 ]

@@ -19,7 +19,7 @@ The release pages are the Google Drive links of the official README
 """
 import os
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 HOME_ENV = 'SEGREFINER_HOME'
 DEFAULT_HOME = os.path.join('~', '.cache', 'segrefiner')
@@ -107,6 +107,19 @@ def weights_path(name: str) -> str:
     model = NAMED_MODELS[name]
     folder = HERE if model.bundled else segrefiner_home()
     return os.path.join(folder, model.file_name)
+
+
+def available_models() -> List[str]:
+    """The named models whose weights are here, in :data:`NAMED_MODELS`
+    order: ``'demo'`` (bundled) and each release found in the cache.
+
+    Example:
+        >>> available_models()  # no official weights placed yet
+        ['demo']
+    """
+    return [
+        name for name in NAMED_MODELS if os.path.isfile(weights_path(name))
+    ]
 
 
 def how_to_get(name: str) -> str:

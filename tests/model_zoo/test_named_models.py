@@ -43,3 +43,11 @@ def test_the_release_pages_are_the_official_readme_links():
     assert NAMED_MODELS['hr'].url == ('https://drive.google.com/file/d/'
                                       '143kerk4WOerGZMqR-cAETb7rOcoQ0CQ_/view')
     assert NAMED_MODELS['demo'].url is None
+
+
+def test_available_models_are_those_whose_weights_are_here(weights_home,
+                                                           lr_home):
+    from segrefiner.model_zoo import available_models
+    assert available_models() == ['demo', 'lr']
+    os.remove(os.path.join(lr_home, 'segrefiner_lr_latest.pth'))
+    assert available_models() == ['demo']

@@ -33,7 +33,7 @@ import sys
 
 import gradio as gr
 
-from segrefiner.apis.cli import add_device_arg, check_device
+from segrefiner.batch.cli import add_device_arg, check_device
 from segrefiner.model_zoo import NAMED_MODELS
 
 from app_refine import (Models, read_image, read_inputs,  # beside this file

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 from ..io import (Pair, PathLike, clean_stale_temps, fit_to, load_image,
-                  pair_files, read_label_map, read_mask_file, write_label_map,
-                  write_mask)
+                  mask_output_name, pair_files, read_label_map,
+                  read_mask_file, write_label_map, write_mask)
 from ..models import SegRefiner
 from ..protocols import MODES
 from .batch import BatchOptions, BatchReport, Outcome, check_output, run_batch
@@ -43,6 +43,8 @@ def refine_folder(model: SegRefiner,
             masks in their input's 0/1 or 0/255 scale (an empty mask is
             written unchanged, with a warning), label maps with their mode
             and palette. It may not be ``image_dir`` or ``pred_dir``.
+            A JPEG mask's refinement is written as PNG (``a.jpg`` ->
+            ``a.png``, said once on stderr): a mask is never lossy.
             A ``'masks'`` file (PNG and other lossless formats) with more
             than two values is refused as a likely label map.
         kind: ``'masks'`` and ``'big'`` (:func:`~segrefiner.apis.refine`
@@ -78,16 +80,32 @@ def refine_folder(model: SegRefiner,
         _check_binary(pairs)
     if is_main_process():  # before any rank writes a temporary file
         out_dir.mkdir(parents=True, exist_ok=True)
-        clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+        clean_stale_temps(out_dir, {mask_output_name(p.mask.name)
+                                    for p in pairs if p.mask})
     barrier()
     shape_only = kind != 'labelmap'
     predictor = SegRefinerPredictor(model, options.inference)
+    said_png: List[str] = []  # the JPEG -> PNG note, said once
+
+    def out_of(pair: Pair) -> Path:
+        """Where the refinement of ``pair`` goes."""
+        return out_dir / mask_output_name(pair.mask.name)
+
+    def write(pair: Pair, mask, value: int,
+              warn: Callable[[str], None]) -> None:
+        """Write a refined binary mask (JPEG inputs as PNG, said once)."""
+        out = out_of(pair)
+        if out.name != pair.mask.name and not said_png:
+            said_png.append(out.name)
+            warn(f'note: JPEG masks are written as PNG, losslessly '
+                 f'({pair.mask.name} -> {out.name})')
+        write_mask(out, mask, value)
 
     def load(pair: Pair) -> Optional[tuple]:
         """The decoded image and prediction (``None``: already done)."""
         if pair.problem is not None:
             raise ValueError(pair.problem)
-        out = out_dir / pair.mask.name
+        out = out_of(pair)
         check_output(out, [pair.image, pair.mask])
         if options.resume and out.is_file():
             return None
@@ -106,7 +124,7 @@ def refine_folder(model: SegRefiner,
         if loaded is None:
             return 'skipped', None
         image, labels, like = loaded
-        write_label_map(out_dir / pair.mask.name, predictor.refine_semantic(
+        write_label_map(out_of(pair), predictor.refine_semantic(
             image, labels, options.ignore_index, options.seed), like)
         return 'refined', None
 
@@ -118,7 +136,7 @@ def refine_folder(model: SegRefiner,
         todo = []
         for k, (pair, item) in enumerate(zip(pairs, loaded)):
             if item is not None and not item[1].any():
-                write_mask(out_dir / pair.mask.name, item[1], item[2])
+                write(pair, item[1], item[2], warn)
                 warn(f'warning: {pair.mask}: empty mask, written unchanged')
                 outcomes[k] = ('passed:empty', None)
             elif item is not None:
@@ -127,7 +145,7 @@ def refine_folder(model: SegRefiner,
             [loaded[k][0] for k in todo], [loaded[k][1] for k in todo],
             options.mode, options.seed) if todo else []
         for k, mask in zip(todo, refined):
-            write_mask(out_dir / pairs[k].mask.name, mask, loaded[k][2])
+            write(pairs[k], mask, loaded[k][2], warn)
             outcomes[k] = ('refined', None)
         return outcomes
 

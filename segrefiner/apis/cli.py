@@ -21,9 +21,9 @@ from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_model_args',
-    'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
-    'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
+    'add_model_args', 'add_output_arg', 'add_output_folder_args',
+    'add_progress_arg', 'add_seed_arg', 'add_trust_arg', 'check_device',
+    'inference_options_of', 'output_folder_of', 'RANDOM_WEIGHTS_NOTE'
 ]
 
 #: What the timing tools (``benchmark.py``, ``benchmark_disk.py``) say once
@@ -52,6 +52,28 @@ def add_output_arg(parser: argparse.ArgumentParser, help: str,
     """``--out``, also spelt ``--out-dir`` (one destination, ``args.out``)."""
     parser.add_argument('--out', '--out-dir', dest='out', required=required,
                         metavar='OUT', help=help)
+
+
+def add_output_folder_args(parser: argparse.ArgumentParser,
+                           help: str) -> None:
+    """An output folder given as the positional ``OUT_DIR`` or as
+    ``--out``/``--out-dir`` (the data tools); read it with
+    :func:`output_folder_of`."""
+    parser.add_argument('out_dir', nargs='?', metavar='OUT_DIR',
+                        help=f'{help} (or --out)')
+    add_output_arg(parser, 'OUT_DIR, spelt out')
+
+
+def output_folder_of(parser: argparse.ArgumentParser,
+                     args: argparse.Namespace) -> str:
+    """The folder of :func:`add_output_folder_args`; a usage error when it
+    is missing or given twice differently."""
+    if args.out_dir and args.out and args.out_dir != args.out:
+        parser.error(f'OUT_DIR {args.out_dir} and --out {args.out} differ: '
+                     'give one')
+    if not (args.out or args.out_dir):
+        parser.error('the output folder is required: OUT_DIR or --out')
+    return args.out or args.out_dir
 
 
 def add_progress_arg(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,8 @@ class Block:
 sys.meta_path.insert(0, Block())
 import segrefiner
 from segrefiner.apis import init_refiner, refine, refine_instances
+from segrefiner.apis import (BatchOptions, BatchReport, refine_coco_json,
+                             refine_folder, refine_mmdet_pickle)
 from mmengine.registry import DATASETS, MODELS, TRANSFORMS
 assert MODELS.get('SegRefiner') and MODELS.get('SegRefinerUNet')
 assert TRANSFORMS.get('PackRefinerInputs') and DATASETS.get('BIGDataset')
@@ -35,3 +37,13 @@ def test_the_pkg_resources_warning_of_mmengine_is_hidden():
         env=dict(os.environ, PYTHONWARNINGS=''))
     assert run.returncode == 0, run.stderr
     assert 'pkg_resources is deprecated' not in run.stderr
+
+
+def test_the_batch_apis_are_exported():
+    import segrefiner.apis as apis
+    from segrefiner.apis.evaluate import evaluate_dataset
+    from segrefiner.apis.folders import refine_folder
+    assert apis.evaluate_dataset is evaluate_dataset  # on first use
+    assert apis.refine_folder is refine_folder
+    for name in apis.__all__:
+        assert getattr(apis, name) is not None, name

@@ -1,4 +1,4 @@
-"""Write offline coarse masks, ``coarse/`` and ``coarse_expand/``, of GT masks.
+r"""Write offline coarse masks, ``coarse/`` and ``coarse_expand/``, of GT masks.
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""Write composite training images with exact masks from bundled photos.
+r"""Write composite training images with exact masks from bundled photos.
 
 Usage::
 

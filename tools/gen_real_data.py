@@ -1,4 +1,4 @@
-"""Write training or validation samples on real photos bundled offline.
+r"""Write training or validation samples on real photos bundled offline.
 
 Usage::
 

@@ -43,8 +43,22 @@ def add_seed_arg(parser: argparse.ArgumentParser, many: bool = False,
                             help='one refinement per seed; mean ± std over '
                             f'them (default: {default})')
     else:
-        parser.add_argument('--seed', '--seeds', type=int, default=default,
-                            dest='seed', help=f'{help} (default: {default})')
+        parser.add_argument('--seed', '--seeds', type=int, nargs='+',
+                            action=_OneSeed, default=default, dest='seed',
+                            metavar='SEED', help=f'{help} (default: '
+                            f'{default})')
+
+
+class _OneSeed(argparse.Action):
+    """``--seed`` of a tool that refines once: ``--seeds 0 1`` is a usage
+    error that says so, not argparse's "unrecognized arguments: 1"."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) > 1:
+            parser.error(f'{option_string} {" ".join(map(str, values))}: '
+                         'this tool refines once, with one seed; '
+                         'tools/test.py --seeds scores several')
+        setattr(namespace, self.dest, values[0])
 
 
 def add_output_arg(parser: argparse.ArgumentParser, help: str,
@@ -162,9 +176,13 @@ def _unet_batch(text: str) -> Union[int, str]:
     """``--unet-batch`` values: an integer >= 1, ``auto`` or ``all``."""
     if text in ('auto', 'all'):
         return text
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError('must be >= 1, auto or all')
+        raise argparse.ArgumentTypeError(
+            f'{text!r}: give an integer >= 1, auto or all')
     return value
 
 

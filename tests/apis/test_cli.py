@@ -4,7 +4,8 @@ import argparse
 import pytest
 import torch
 
-from segrefiner.apis.cli import add_output_arg, add_seed_arg, check_device
+from segrefiner.apis.cli import (add_inference_args, add_output_arg,
+                                 add_seed_arg, check_device)
 
 
 def test_check_device():
@@ -24,3 +25,19 @@ def test_one_destination_for_both_spellings():
     args = parser.parse_args(['--out', 'b', '--seeds', '1', '2'])
     assert args.out == 'b' and args.seeds == [1, 2]
     assert parser.parse_args([]).seeds == [0]
+
+
+def test_usage_errors_say_what_to_give(capsys):
+    parser = argparse.ArgumentParser()
+    add_seed_arg(parser)
+    add_inference_args(parser)
+    assert parser.parse_args(['--seeds', '4']).seed == 4
+    assert parser.parse_args([]).seed == 0
+    for argv, says in ((['--seeds', '0', '1'], 'refines once, with one seed'),
+                       (['--unet-batch', 'x'],
+                        "--unet-batch: 'x': give an integer >= 1, auto or "
+                        'all')):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        err = capsys.readouterr().err
+        assert says in err and '_unet_batch' not in err

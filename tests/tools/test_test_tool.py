@@ -71,7 +71,9 @@ def test_big_two_seeds_as_a_subprocess(tmp_path):
                             env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert result.returncode == 0, result.stderr
     assert result.stderr.count('RandomWeightsWarning: ') == 1  # 'none'
+    assert 'prefix is not set' not in result.stdout + result.stderr
     assert 'mean ± std over 2 seeds' in result.stdout
+    assert f'3 refined masks (seed 0) in {out}' in result.stdout
     rows = [
         line.split() for line in result.stdout.splitlines()
         if ' ± ' in line and 'seeds' not in line
@@ -140,6 +142,7 @@ def test_bad_input_is_named_and_the_rest_goes_on(tmp_path, run_tool):
     assert sorted(p.name for p in out.iterdir()) == ['a.png', 'c.png']
     assert '1 of 3 samples failed' in output.err
     assert f'folder {tmp_path}: mode auto, seeds 0' in output.out
+    assert 'refined (seed 0)' in output.out and ' ± ' not in output.out
 
 
 def test_never_overwrites_inputs(tmp_path, run_tool):

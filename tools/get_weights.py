@@ -85,7 +85,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 fetch_release(name, path)
             except FetchError as error:
                 print(f'  fetch failed: {error}')
-                ok = False
+                missing.append(name)
                 continue
         if os.path.isfile(path):
             ok = check(path, name, args.trust_checkpoint) and ok

@@ -52,5 +52,6 @@ def test_fetch_without_gdown_says_what_to_do(run_tool, weights_home,
     code, output = run_tool('hr', '--fetch')
     assert code == 1
     assert 'needs the optional gdown package' in output.out
+    assert output.err.count('error: missing hr weights') == 1
     assert 'segrefiner_hr_latest.pth' in output.out
     assert os.listdir(weights_home) == []

@@ -21,6 +21,10 @@ from segrefiner.apis.cli import (add_output_folder_args, add_progress_arg,
 from segrefiner.data import generate_composites
 
 
+#: The smallest composite side (an object needs a few pixels of edge).
+MIN_SIDE = 16
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_output_folder_args(parser, 'receives images/ and masks/')
@@ -39,6 +43,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     add_progress_arg(parser)
     args = parser.parse_args(argv)
     args.out = output_folder_of(parser, args)
+    if min(args.size) < MIN_SIDE:
+        parser.error(f'--size {args.size[0]} {args.size[1]}: each side must '
+                     f'be >= {MIN_SIDE} (default 512 512)')
     return args
 
 

@@ -39,12 +39,14 @@ def test_bad_arguments_exit_with_usage():
 
 
 def test_bad_output_folder_arguments(capsys):
-    for argv in (['--num', '1'], ['a', '--out', 'b', '--num', '1']):
+    for argv in (['--num', '1'], ['a', '--out', 'b', '--num', '1'],
+                 ['a', '--num', '1', '--size', '0', '0']):
         with pytest.raises(SystemExit):
             tool('gen_composites.py')(argv)
     err = capsys.readouterr().err
     assert 'the output folder is required: OUT_DIR or --out' in err
     assert 'OUT_DIR a and --out b differ' in err
+    assert '--size 0 0: each side must be >= 16' in err
 
 
 def test_missing_mask_folder_is_one_error_line(tmp_path, capsys):

@@ -29,6 +29,9 @@ from segrefiner.data.photos import DEFAULT_PHOTO_DIRS, find_photos
 from segrefiner.data.real_samples import generate_real_samples
 
 
+#: The smallest long side of the photos.
+MIN_SIDE = 64
+
 #: Where each split's photos come from, as the error says it.
 _MORE = ('scikit-learn and matplotlib (pip install scikit-learn matplotlib), '
          "Debian's wallpapers (apt-get install mate-backgrounds "
@@ -56,6 +59,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     add_progress_arg(parser)
     args = parser.parse_args(argv)
     args.out = output_folder_of(parser, args)
+    if args.max_side < MIN_SIDE:
+        parser.error(f'--max-side {args.max_side}: must be >= {MIN_SIDE} '
+                     '(default 384)')
     return args
 
 

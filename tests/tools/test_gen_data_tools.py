@@ -47,6 +47,10 @@ def test_bad_output_folder_arguments(capsys):
     assert 'the output folder is required: OUT_DIR or --out' in err
     assert 'OUT_DIR a and --out b differ' in err
     assert '--size 0 0: each side must be >= 16' in err
+    with pytest.raises(SystemExit):
+        tool('gen_real_data.py')(['a', '--split', 'val', '--num', '1',
+                                  '--max-side', '0'])
+    assert '--max-side 0: must be >= 64' in capsys.readouterr().err
 
 
 def test_missing_mask_folder_is_one_error_line(tmp_path, capsys):

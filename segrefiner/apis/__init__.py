@@ -13,7 +13,7 @@ from typing import Any
 from .batch import BatchOptions, BatchReport
 from .folders import refine_folder
 from .init import init_refiner, load_config
-from .inference import refine, refine_instances, refine_semantic
+from .inference import refine, refine_instances, refine_sam, refine_semantic
 from .predictor import SegRefinerPredictor
 from .result_files import refine_coco_json, refine_mmdet_pickle
 from ..model_zoo import RandomWeightsWarning
@@ -24,7 +24,7 @@ from ..protocols import (choose_mode, refine_crops, refine_high_res,
 _ON_FIRST_USE = ('EvaluationReport', 'build_eval_dataset', 'evaluate_dataset')
 
 __all__ = [
-    'init_refiner', 'load_config', 'refine', 'refine_instances',
+    'init_refiner', 'load_config', 'refine', 'refine_instances', 'refine_sam',
     'refine_semantic', 'SegRefinerPredictor', 'RandomWeightsWarning',
     'choose_mode', 'refine_crops', 'refine_high_res', 'refine_label_map',
     'load_image', 'load_mask', 'BatchOptions', 'BatchReport',

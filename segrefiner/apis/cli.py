@@ -17,12 +17,14 @@ import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
+from ..protocols import MODES
 from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_model_args', 'add_output_arg', 'add_output_folder_args',
-    'add_progress_arg', 'add_seed_arg', 'add_trust_arg', 'check_device',
+    'add_mode_arg', 'add_model_args', 'add_output_arg',
+    'add_output_folder_args', 'add_progress_arg', 'add_seed_arg',
+    'add_trust_arg', 'add_unet_batch_arg', 'check_device',
     'inference_options_of', 'output_folder_of', 'RANDOM_WEIGHTS_NOTE'
 ]
 
@@ -118,6 +120,16 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     add_trust_arg(parser)
 
 
+def add_mode_arg(parser: argparse.ArgumentParser,
+                 default: Optional[str] = 'auto',
+                 help: str = 'refinement protocol') -> None:
+    """``--mode``, its choices :data:`~segrefiner.protocols.MODES` (the
+    API's ``mode``)."""
+    parser.add_argument('--mode', default=default, choices=MODES,
+                        help=f'{help} (default: {default})'
+                        if default else help)
+
+
 def add_device_arg(parser: argparse.ArgumentParser) -> None:
     """``--device`` (default ``cpu``); check it with :func:`check_device`."""
     parser.add_argument('--device', default='cpu',
@@ -186,6 +198,16 @@ def _unet_batch(text: str) -> Union[int, str]:
     return value
 
 
+def add_unet_batch_arg(parser: Union[argparse.ArgumentParser,
+                                     argparse._ArgumentGroup]) -> None:
+    """``--unet-batch N|auto|all`` (``args.unet_batch``; ``None`` when not
+    given: the model's own): the values of
+    :attr:`~segrefiner.models.InferenceOptions.unet_batch`."""
+    parser.add_argument('--unet-batch', type=_unet_batch, metavar='N',
+                        help="largest UNet batch: N, 'auto' or 'all' "
+                        "(default: the model's test_cfg)")
+
+
 def add_inference_args(parser: argparse.ArgumentParser) -> None:
     """Add ``--reference``, ``--precision`` and ``--unet-batch``."""
     group = parser.add_argument_group('inference options (default: the '
@@ -195,8 +217,7 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
                        'computation) instead of the fast path')
     group.add_argument('--precision', choices=PRECISIONS,
                        help="the fast path's autocast precision")
-    group.add_argument('--unet-batch', type=_unet_batch, metavar='N',
-                       help="largest UNet batch: N, 'auto' or 'all'")
+    add_unet_batch_arg(group)
 
 
 def inference_options_of(args: argparse.Namespace,
@@ -207,10 +228,6 @@ def inference_options_of(args: argparse.Namespace,
         ValueError: For a combination the options refuse (e.g.
             ``--reference --precision bf16``).
     """
-    options = model.inference_options(
-        fast=False if args.reference else None, precision=args.precision)
-    batch: Optional[Union[int, str]] = args.unet_batch
-    if batch is None:
-        return options
-    return options.merged(unet_batch=batch) if batch != 'all' else (
-        InferenceOptions(options.fast, options.precision, None))
+    return model.inference_options(
+        fast=False if args.reference else None, precision=args.precision,
+        unet_batch=args.unet_batch)

@@ -1,20 +1,19 @@
-"""Instance-segmentation result files: mmdet ``.pkl``, COCO json, RLE.
+"""Instance-segmentation result files: mmdet ``.pkl`` and COCO json.
 
 mmdet 3.x ``tools/test.py --out results.pkl`` dumps a list with one dict per
 image (``img_path``, ``pred_instances`` with ``masks`` as RLE dicts
 ``{'size': [h, w], 'counts': bytes}``); a COCO ``*.segm.json`` is a list of
-``{image_id, category_id, segmentation, score, ...}``.
+``{image_id, category_id, segmentation, score, ...}``; their masks are
+decoded and encoded by :mod:`.rle`.
 """
 import json
 import pickle
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .atomic import PathLike
 
-__all__ = ['encode_rle', 'read_result_file']
+__all__ = ['read_result_file']
 
 
 def read_result_file(path: PathLike, kind: str = 'json') -> Any:
@@ -32,16 +31,3 @@ def read_result_file(path: PathLike, kind: str = 'json') -> Any:
     except (ValueError, EOFError, pickle.UnpicklingError) as error:
         raise ValueError(f'{path}: not a readable {kind} file ({error})')
 
-
-def encode_rle(mask: np.ndarray, as_str: bool) -> dict:
-    """The compressed COCO RLE ``{'size', 'counts'}`` of an HxW mask.
-
-    Args:
-        mask: The mask.
-        as_str: ``counts`` as ``str`` (json) instead of ``bytes`` (mmdet).
-    """
-    from pycocotools import mask as mask_utils
-    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    counts = rle['counts']
-    return dict(size=[int(s) for s in rle['size']],
-                counts=counts.decode('ascii') if as_str else counts)

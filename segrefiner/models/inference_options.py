@@ -14,6 +14,8 @@ from .fast_path import ForwardMode, resolve_forward_mode
 
 __all__ = ['InferenceOptions']
 
+#: ``unet_batch`` values: an int >= 1, ``'auto'`` or ``'all'``; ``None``
+#: only where an argument means "no override" (the model's default).
 UNetBatch = Union[int, str, None]
 
 
@@ -29,8 +31,12 @@ class InferenceOptions:
             fast path's autocast dtype (``'auto'``: bf16 where the device
             computes it natively, else fp32).
         unet_batch: Largest batch of one UNet forward in the fast path:
-            an int >= 1, ``None`` (the whole batch) or ``'auto'`` (on a CPU
-            bounded by the first feature map's size, whole elsewhere).
+            an int >= 1, ``'all'`` (the whole batch) or ``'auto'`` (on a
+            CPU the measured crops per forward for the crop size and
+            precision, whole elsewhere). The same values as the tools'
+            ``--unet-batch N|auto|all``. ``None`` is never a value here: in
+            :meth:`merged`, :meth:`from_cfg`, the API calls and the
+            predictor it means "no override" (the model's default).
 
     Raises:
         ValueError: On an unknown precision, a non-fp32 precision with
@@ -52,8 +58,10 @@ class InferenceOptions:
 
     @classmethod
     def from_cfg(cls, cfg: Mapping) -> 'InferenceOptions':
-        """The options named in a ``test_cfg`` (defaults for the others)."""
-        return cls(**{f.name: cfg[f.name] for f in fields(cls) if f.name in cfg})
+        """The options named in a ``test_cfg`` (defaults for the others and
+        for those set to ``None``)."""
+        return cls(**{f.name: cfg[f.name] for f in fields(cls)
+                      if cfg.get(f.name) is not None})
 
     def merged(self,
                fast: Optional[bool] = None,

@@ -4,8 +4,10 @@ import argparse
 import pytest
 import torch
 
+from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_inference_args, add_output_arg,
-                                 add_seed_arg, check_device)
+                                 add_seed_arg, check_device,
+                                 inference_options_of)
 
 
 def test_check_device():
@@ -41,3 +43,14 @@ def test_usage_errors_say_what_to_give(capsys):
             parser.parse_args(argv)
         err = capsys.readouterr().err
         assert says in err and '_unet_batch' not in err
+
+
+def test_unet_batch_flag_takes_the_python_values():
+    parser = argparse.ArgumentParser()
+    add_inference_args(parser)
+    model = init_refiner()
+    for text, value in (('all', 'all'), ('auto', 'auto'), ('3', 3)):
+        args = parser.parse_args(['--unet-batch', text])
+        assert inference_options_of(args, model).unet_batch == value
+    assert inference_options_of(parser.parse_args([]), model) == (
+        model.inference_options())

@@ -14,8 +14,8 @@ class Block:
 sys.meta_path.insert(0, Block())
 import segrefiner
 from segrefiner.apis import init_refiner, refine, refine_instances
-from segrefiner.apis import (BatchOptions, BatchReport, refine_coco_json,
-                             refine_folder, refine_mmdet_pickle)
+from segrefiner.apis import (BatchOptions, BatchReport, refine_folder,
+                             refine_results)
 from mmengine.registry import DATASETS, MODELS, TRANSFORMS
 assert MODELS.get('SegRefiner') and MODELS.get('SegRefinerUNet')
 assert TRANSFORMS.get('PackRefinerInputs') and DATASETS.get('BIGDataset')

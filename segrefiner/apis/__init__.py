@@ -15,7 +15,7 @@ from .folders import refine_folder
 from .init import init_refiner, load_config
 from .inference import refine, refine_instances, refine_sam, refine_semantic
 from .predictor import SegRefinerPredictor
-from .result_files import refine_coco_json, refine_mmdet_pickle
+from .result_files import refine_results
 from ..model_zoo import RandomWeightsWarning
 from ..io import load_image, load_mask
 from ..protocols import (choose_mode, refine_crops, refine_high_res,
@@ -28,7 +28,7 @@ __all__ = [
     'refine_semantic', 'SegRefinerPredictor', 'RandomWeightsWarning',
     'choose_mode', 'refine_crops', 'refine_high_res', 'refine_label_map',
     'load_image', 'load_mask', 'BatchOptions', 'BatchReport',
-    'refine_folder', 'refine_mmdet_pickle', 'refine_coco_json',
+    'refine_folder', 'refine_results',
     *_ON_FIRST_USE
 ]
 

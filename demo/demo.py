@@ -93,7 +93,7 @@ def picture_path(out: str) -> str:
 def model_name(args: argparse.Namespace) -> str:
     """The model as the caption names it."""
     if args.config is None:
-        return 'embedded demo model (segrefiner/model_zoo/demo.pth)'
+        return 'embedded demo model (segrefiner/model_zoo/demo.safetensors)'
     weights = ('RANDOM weights' if args.checkpoint == RANDOM_WEIGHTS else
                os.path.basename(args.checkpoint) if args.checkpoint else
                'its weights')  # a named model's own

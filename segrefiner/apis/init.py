@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.registry import MODELS
 
-from ..checkpoint import load_refiner_weights
+from ..checkpoints import load_refiner_weights
 from ..model_zoo import (NAMED_MODELS, RANDOM_WEIGHTS, RandomWeightsWarning,
                          is_model_name, resolve_checkpoint)
 from ..models import SegRefiner

@@ -162,7 +162,8 @@ def refine_results(model: SegRefiner,
     written back unchanged; if no image is refined, ``out`` is not written
     (``report.not_written``). In a distributed run every rank refines its
     share and rank 0 writes ``out`` once; the other ranks return an empty
-    report. Only open pickles you trust: loading one can run code.
+    report. Pickles are read as data
+    (:func:`~segrefiner.io.read_result_file`), never run.
 
     Args:
         model: The refiner.

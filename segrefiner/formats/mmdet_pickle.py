@@ -4,7 +4,8 @@
 ``pred_instances`` with ``masks`` (RLE dicts ``{'size': [h, w], 'counts':
 bytes}``, from ``encode_mask_results``), ``bboxes``, ``scores`` and
 ``labels``. Written back with the same structure, only ``masks`` refined.
-Only open pickles you trust: loading one can run code.
+Read as data (:func:`~segrefiner.io.read_result_file`: torch's weights-only
+unpickler), never run; written with pickle protocol 2, as ``mmengine.dump``.
 """
 import pickle
 from pathlib import Path
@@ -55,4 +56,4 @@ class MmdetPickle(FileFormat):
                 entry['pred_instances'] = dict(entry['pred_instances'],
                                                masks=masks)
             new.append(entry)
-        return pickle.dumps(new)
+        return pickle.dumps(new, protocol=2)  # readable back as data

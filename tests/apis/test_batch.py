@@ -79,14 +79,15 @@ def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,
     touch(tmp_path, 'a.png')
     bad = tmp_path / 'bad.pkl'
     bad.write_bytes(b'not a pickle')
-    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
+    with pytest.raises(RuntimeError,
+                       match='bad.pkl: a text file, not a pickle'):
         refine_results(identity_refiner, tmp_path, bad, tmp_path / 'o',
                        'mmdet-pkl')
     results = tmp_path / 'r.pkl'
     results.write_bytes(pickle.dumps([
         dict(img_path='a.png', pred_instances=dict(masks=[dict(size=[4])])),
         dict(img_path='a.png', pred_instances=dict(bboxes=[])),
-    ]))
+    ], protocol=2))
     report = refine_results(identity_refiner, tmp_path, results,
                             tmp_path / 'out.pkl', 'mmdet-pkl',
                             BatchOptions(progress=False))

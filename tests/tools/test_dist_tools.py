@@ -92,7 +92,7 @@ def test_mmdet_pickle_on_two_ranks_equals_one_process(tmp_path):
     entries = mmdet_results(images, masks)
     entries.insert(1, dict(entries[0], img_id=9))  # a second refined image
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     refine = [os.path.join('tools', 'refine.py'), images, results, *TINY,
               '--no-progress', '--batch-images', '2']
     one = run(refine + ['--out', tmp_path / 'one.pkl'])

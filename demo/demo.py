@@ -11,7 +11,10 @@ truth (``--gt``; the sample's own by default) and the per-pixel confidence
 ``|2p - 1|`` of the last step's probabilities ``p`` with its colour scale;
 the caption names the model, mode, seed and time, and with a truth mask the
 IoU / boundary IoU of the coarse and refined masks. The refined mask is saved
-beside the picture as ``<name>_mask.png`` (0/255). In the ``lr`` protocol the
+beside the picture as ``<name>_mask.png`` (0/255). ``--out`` (or
+``--out-dir``) names the picture, or a folder (an existing one, or a name
+without a suffix) that gets ``demo.png`` and ``demo_mask.png``. In the ``lr``
+protocol the
 confidence panel outlines the crop box in white: outside it nothing is
 sampled and the coarse mask is kept, so the confidence there is 1.
 """
@@ -52,8 +55,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--gt', metavar='TRUTH',
                         help='ground-truth mask: adds its panel and IoU / '
                         'boundary IoU (default for the sample: its truth)')
-    add_output_arg(parser, 'the picture (default: outputs/demo.png); the '
-                   'refined mask goes beside it as <name>_mask.png')
+    add_output_arg(parser, 'the picture (default: outputs/demo.png), or a '
+                   'folder for FOLDER/demo.png; the refined mask goes beside '
+                   'it as <name>_mask.png')
     add_model_args(parser)
     add_mode_arg(parser)
     add_seed_arg(parser)
@@ -70,6 +74,22 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def picture_path(out: str) -> str:
+    """The picture's file for ``--out``: ``out/demo.png`` for a folder (an
+    existing one, or a name without a suffix), else ``out``.
+
+    Raises:
+        ValueError: For a suffix OpenCV cannot write, before any work.
+    """
+    if os.path.isdir(out) or not os.path.splitext(out)[1]:
+        return os.path.join(out, 'demo.png')
+    if not cv2.haveImageWriter(out):
+        raise ValueError(f'--out {out}: {os.path.splitext(out)[1]!r} is not '
+                         'an image format OpenCV writes: name a .png or .jpg '
+                         'file, or a folder')
+    return out
+
+
 def model_name(args: argparse.Namespace) -> str:
     """The model as the caption names it."""
     if args.config is None:
@@ -84,6 +104,7 @@ def main() -> int:
     args = parse_args()
     try:
         check_device(args.device)
+        args.out = picture_path(args.out)
         image, coarse = load_image(args.image), load_mask(args.mask)
         truth = None if args.gt is None else load_mask(args.gt)
         if truth is not None and truth.shape != coarse.shape:

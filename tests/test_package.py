@@ -14,6 +14,8 @@ class Block:
 sys.meta_path.insert(0, Block())
 import segrefiner
 from segrefiner.apis import init_refiner, refine, refine_instances
+from segrefiner.batch import (BatchOptions, BatchReport, refine_folder,
+                              refine_results)
 from mmengine.registry import DATASETS, MODELS, TRANSFORMS
 assert MODELS.get('SegRefiner') and MODELS.get('SegRefinerUNet')
 assert TRANSFORMS.get('PackRefinerInputs') and DATASETS.get('BIGDataset')
@@ -35,3 +37,13 @@ def test_the_pkg_resources_warning_of_mmengine_is_hidden():
         env=dict(os.environ, PYTHONWARNINGS=''))
     assert run.returncode == 0, run.stderr
     assert 'pkg_resources is deprecated' not in run.stderr
+
+
+def test_the_batch_apis_are_exported():
+    import segrefiner.batch as batch
+    from segrefiner.batch.evaluate import evaluate_dataset
+    from segrefiner.batch.folders import refine_folder
+    assert batch.evaluate_dataset is evaluate_dataset  # on first use
+    assert batch.refine_folder is refine_folder
+    for name in batch.__all__:
+        assert getattr(batch, name) is not None, name

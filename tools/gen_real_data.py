@@ -1,4 +1,4 @@
-"""Write training or validation samples on real photos bundled offline.
+r"""Write training or validation samples on real photos bundled offline.
 
 Usage::
 
@@ -21,16 +21,30 @@ import argparse
 import sys
 from typing import List, Optional
 
-from rich.progress import Progress
-
+from segrefiner.batch.runner import progress_bar
+from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
+                                 output_folder_of)
 from segrefiner.data.coarse_sources import SOURCES
 from segrefiner.data.photos import DEFAULT_PHOTO_DIRS, find_photos
 from segrefiner.data.real_samples import generate_real_samples
 
 
+#: The smallest long side of the photos.
+MIN_SIDE = 64
+
+#: Where each split's photos come from, as the error says it.
+_MORE = ('scikit-learn and matplotlib (pip install scikit-learn matplotlib), '
+         "Debian's wallpapers (apt-get install mate-backgrounds "
+         'plasma-workspace-wallpapers), or --photo-dir DIR')
+WHERE_PHOTOS = dict(
+    train=f'install scikit-image (pip install -e .[data]), {_MORE}',
+    val=("scikit-image's photos are all train photos (the composites are cut "
+         f'from them); validation photos come from {_MORE}'))
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('out_dir', help='output folder')
+    add_output_folder_args(parser, 'output folder')
     parser.add_argument('--split', choices=('train', 'val'), required=True)
     parser.add_argument('--num', type=int, required=True, help='samples')
     parser.add_argument('--seed', type=int, default=0, help='base seed')
@@ -42,7 +56,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--photo-dir', action='append', default=[],
                         help='extra photo folder (repeatable)')
     parser.add_argument('--workers', type=int, default=1, help='processes')
-    return parser.parse_args(argv)
+    add_progress_arg(parser)
+    args = parser.parse_args(argv)
+    args.out = output_folder_of(parser, args)
+    if args.max_side < MIN_SIDE:
+        parser.error(f'--max-side {args.max_side}: must be >= {MIN_SIDE} '
+                     '(default 384)')
+    return args
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -50,18 +70,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     photos = find_photos(tuple(DEFAULT_PHOTO_DIRS) + tuple(args.photo_dir),
                          args.split)
     if len(photos) < 2:
-        print(f'error: only {len(photos)} {args.split} photos found; install '
-              'scikit-image and mate-backgrounds / plasma-workspace-wallpapers'
-              ' or pass --photo-dir', file=sys.stderr)
-        return 2
+        print(f'error: only {len(photos)} {args.split} photos found (2 or '
+              f'more needed): {WHERE_PHOTOS[args.split]}', file=sys.stderr)
+        return 1
     print(f'{len(photos)} {args.split} photos')
-    with Progress() as progress:
-        bar = progress.add_task(args.split, total=args.num)
-        for _ in generate_real_samples(args.out_dir, photos, args.num,
+    with progress_bar('samples', args.no_progress) as bar:
+        task = bar.add_task('samples', total=args.num)
+        for _ in generate_real_samples(args.out, photos, args.num,
                                        args.seed, args.max_side, args.coarse,
                                        args.workers):
-            progress.advance(bar)
-    print(f'{args.num} samples in {args.out_dir}')
+            bar.advance(task)
+    print(f'{args.num} samples in {args.out}')
     return 0
 
 

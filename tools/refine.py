@@ -1,4 +1,4 @@
-"""Refine saved predictions and write them back in the format they came in.
+r"""Refine saved predictions and write them back in the format they came in.
 
 Usage::
 
@@ -32,12 +32,13 @@ docs/formats.md); a ``masks`` folder whose PNGs hold more than two values
 Images may be grayscale, RGBA or 16-bit; masks 0/1 or 0/255, PNG or JPEG.
 
 Folder formats write each refined prediction to ``OUT_DIR`` under its input's
-file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
-unchanged with a warning; ``sam``: the same folders, files and rows, only the
-refined masks and their ``area`` and ``bbox`` changed); ``mmdet-pkl`` and
-``coco-json`` write one file of the input's structure with refined RLE masks,
-and only if at least one image was refined (masks under the model's
-``area_thr`` pass through unchanged).
+file name (masks in their input's 0/1 or 0/255 scale, a JPEG mask's as PNG:
+a mask is never written lossy; an empty mask is written unchanged with a
+warning; ``sam``: the same folders, files and rows, only the refined masks and
+their ``area`` and ``bbox`` changed); ``mmdet-pkl`` and ``coco-json`` write
+one file of the input's structure with refined RLE masks, and only if at least
+one image was refined (masks under the model's ``area_thr`` pass through
+unchanged).
 Every file is written under a temporary name and renamed, so an interrupted run leaves no partial output;
 ``--resume`` skips outputs that exist (for one-file outputs, the images done,
 kept in a hidden ``.NAME.partial`` folder beside it until the file is written).

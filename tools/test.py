@@ -1,4 +1,4 @@
-"""Evaluate a refiner on BIG, DIS5K or a folder: coarse vs refined metrics.
+r"""Evaluate a refiner on BIG, DIS5K or a folder: coarse vs refined metrics.
 
 Usage::
 
@@ -73,7 +73,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='coarse masks: dis: folder of per-subset '
                         'folders; folder: the coarse folder')
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
-    add_output_arg(parser, 'write the refined masks in this folder')
+    add_output_arg(parser, "write the refined masks in this folder (the "
+                   "first seed's, with several --seeds)")
     add_mode_arg(parser, None, 'refinement protocol (default: the data\'s: '
                  'hr for big and dis, the official protocol; auto for '
                  'folder, as refine.py and demo.py)')
@@ -148,7 +149,8 @@ def _evaluate(args: argparse.Namespace) -> int:
           f'{" ".join(map(str, args.seeds))}')
     print(format_table(summary))
     if args.out is not None:
-        print(f'{report.written} refined masks in {args.out}')
+        print(f'{report.written} refined masks (seed {args.seeds[0]}) in '
+              f'{args.out}')
     if report.unscored:
         print(f'{report.unscored} samples had no GT and were not scored')
     if args.json is not None:

@@ -12,17 +12,23 @@ Usage::
 ``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form. ``load_from``
 and ``--resume`` read checkpoints as data (``segrefiner.checkpoints``);
 ``--trust-checkpoint`` unpickles them without restrictions (trusted files).
+Missing training data (a dataset's ``data_root``) or a missing ``load_from``
+file is one ``error:`` line saying how to make or name it, before anything
+is built; exit status 1.
 """
 import argparse
 import os
 import os.path as osp
+import sys
 import warnings
+from typing import Iterator
 
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from segrefiner.batch.cli import add_seed_arg, add_trust_arg
+from segrefiner.model_zoo import NAMED_MODELS
 from segrefiner.models import native_bf16
 from segrefiner.registry import config_path
 from segrefiner.checkpoints import use_safe_checkpoint_loader
@@ -52,6 +58,51 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+#: How to make the training data of the package's CPU configs (README,
+#: Models); other data: the README's Training section has the layouts.
+MAKE_DATA = {
+    'data/demo_train': 'python tools/gen_composites.py data/demo_train '
+    '--num 1200 --seed 0 --size 320 320',
+    'data/real_train': 'python tools/gen_real_data.py data/real_train '
+    '--split train --num 500 --workers 2',
+}
+
+
+def data_roots(dataset) -> Iterator[str]:
+    """Every ``data_root`` of a dataset config and the datasets it wraps
+    (``ConcatDataset``'s ``datasets``, a wrapper's ``dataset``)."""
+    if not isinstance(dataset, dict):
+        return
+    if dataset.get('data_root'):
+        yield dataset['data_root']
+    for inner in dataset.get('datasets') or []:
+        yield from data_roots(inner)
+    yield from data_roots(dataset.get('dataset'))
+
+
+def check_inputs(cfg: Config) -> None:
+    """Refuse a config whose training data or ``load_from`` file is missing.
+
+    Raises:
+        FileNotFoundError: Naming the folder or file and how to make it.
+    """
+    for root in data_roots(cfg.get('train_dataloader', {}).get('dataset')):
+        if not osp.isdir(root):
+            how = MAKE_DATA.get(osp.normpath(root))
+            raise FileNotFoundError(
+                f'training data {root}: no such folder: ' +
+                (f'make it with: {how}' if how else 'see the README '
+                 '(Training) for its layout, or point the config at your '
+                 'data: --cfg-options train_dataloader.dataset.data_root=DIR'))
+    load_from = cfg.get('load_from')
+    if (load_from and load_from not in NAMED_MODELS and '://' not in load_from
+            and not osp.isfile(load_from)):
+        raise FileNotFoundError(
+            f'load_from {load_from}: no such file: train the config it '
+            'starts from first (README: Models), or name the weights with '
+            '--cfg-options load_from=FILE (load_from=None: from scratch)')
+
+
 def init_cpu_distributed(cfg: Config) -> None:
     """DDP over CPU processes (gloo), e.g. ``dist_train.sh`` without GPUs.
 
@@ -67,13 +118,23 @@ def init_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
     use_safe_checkpoint_loader(trust=args.trust_checkpoint)
-    cfg = Config.fromfile(config_path(args.config))
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    try:
+        path = config_path(args.config)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'config not found: {path} (paths are '
+                                    'relative to where you run; the '
+                                    "package's configs: segrefiner::NAME)")
+        cfg = Config.fromfile(path)
+        cfg.launcher = args.launcher
+        if args.cfg_options:
+            cfg.merge_from_dict(args.cfg_options)
+        check_inputs(cfg)
+    except FileNotFoundError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp and not torch.cuda.is_available() and not native_bf16('cpu'):
@@ -89,7 +150,8 @@ def main() -> None:
         cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     cfg.resume = args.resume
     Runner.from_cfg(cfg).train()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

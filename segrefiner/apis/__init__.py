@@ -1,4 +1,6 @@
-"""User-facing API: build a refiner and refine images with it."""
+"""User-facing API: build a refiner and refine images with it (numpy in,
+numpy out). The batch APIs over folders, result files and datasets are
+:mod:`segrefiner.batch`."""
 from .init import init_refiner, load_config
 from .inference import refine, refine_instances, refine_sam, refine_semantic
 from .predictor import SegRefinerPredictor

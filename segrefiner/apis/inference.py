@@ -32,8 +32,10 @@ def refine(model: SegRefiner,
 
     Args:
         model: A :class:`SegRefiner` (e.g. ``init_refiner()``).
-        image: ``H x W x 3`` uint8 RGB array or an image path.
-        mask: ``H x W`` bool, 0/1 or 0/255 array, or a mask path.
+        image: ``H x W x 3`` uint8 RGB array (read-only is fine), a PIL
+            image or an image path.
+        mask: ``H x W`` bool, 0/1 or 0/255 array, a PIL image or a mask
+            path.
         mode: ``'lr'`` (object crop), ``'hr'`` (global + local patches) or
             ``'auto'`` (:func:`~segrefiner.protocols.choose_mode`).
         seed: Makes the sampling reproducible on the same device.
@@ -69,7 +71,7 @@ def refine_instances(model: SegRefiner,
 
     Args:
         model: A :class:`SegRefiner`.
-        image: ``H x W x 3`` uint8 RGB array or an image path.
+        image: ``H x W x 3`` uint8 RGB array, a PIL image or a path.
         masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
         seed: Makes the sampling reproducible on the same device.
         options, fast, precision, unet_batch: As for :func:`refine`.
@@ -136,7 +138,7 @@ def refine_semantic(model: SegRefiner,
 
     Args:
         model: A :class:`SegRefiner`.
-        image: ``H x W x 3`` uint8 RGB array or an image path.
+        image: ``H x W x 3`` uint8 RGB array, a PIL image or a path.
         label_map: ``H x W`` integer class map (e.g. mmseg's prediction).
         ignore_index: Label left untouched and never refined (``None``: all
             labels are classes).

@@ -71,8 +71,9 @@ class SegRefinerPredictor:
                what: str) -> torch.Tensor:
         img = load_image(image)
         check_size(array, img.shape[:2], what)
-        return torch.from_numpy(np.ascontiguousarray(img)).to(
-            self.model.device).permute(2, 0, 1)
+        if not img.flags.writeable:  # e.g. np.asarray(a PIL image): torch
+            img = img.copy()  # cannot view read-only memory (it warns)
+        return torch.from_numpy(img).to(self.model.device).permute(2, 0, 1)
 
     def _generator(self, seed: Optional[int]) -> Optional[torch.Generator]:
         return None if seed is None else torch.Generator(
@@ -93,8 +94,10 @@ class SegRefinerPredictor:
         """Refine one binary mask of one image.
 
         Args:
-            image: ``H x W x 3`` uint8 RGB array or an image path.
-            mask: ``H x W`` bool, 0/1 or 0/255 array, or a mask path.
+            image: ``H x W x 3`` uint8 RGB array (read-only is fine), a PIL
+                image or an image path.
+            mask: ``H x W`` bool, 0/1 or 0/255 array, a PIL image or a mask
+                path.
             mode: ``'lr'``, ``'hr'`` or ``'auto'``
                 (:func:`~segrefiner.protocols.choose_mode`).
             seed: Makes the sampling reproducible on the same device.
@@ -109,6 +112,7 @@ class SegRefinerPredictor:
             FileNotFoundError: For a missing file.
         """
         check_mode(mode)  # before reading the files
+        image = load_image(image)  # first: its problems are named first
         coarse = load_mask(mask)
         image_t, generator = self._prologue(image, coarse, 'mask', seed)
         with self._retain():
@@ -125,7 +129,7 @@ class SegRefinerPredictor:
         protocol, in batches).
 
         Args:
-            image: ``H x W x 3`` uint8 RGB array or an image path.
+            image: ``H x W x 3`` uint8 RGB array, a PIL image or a path.
             masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
             seed: Makes the sampling reproducible on the same device.
 
@@ -194,9 +198,11 @@ class SegRefinerPredictor:
             One ``H x W`` bool mask per image.
         """
         check_mode(mode)  # before reading the files
-        coarse = [load_mask(mask) for mask in masks]
+        loaded = [(load_image(image), load_mask(mask))
+                  for image, mask in zip(images, masks)]
+        coarse = [mask for _, mask in loaded]
         tensors = [self._image(image, mask, 'mask')
-                   for image, mask in zip(images, coarse)]
+                   for image, mask in loaded]
         with self._retain():
             outs = refine_masks_of_images(
                 self.model, tensors,
@@ -239,7 +245,7 @@ class SegRefinerPredictor:
         """Refine a multi-class label map; same shape and dtype out.
 
         Args:
-            image: ``H x W x 3`` uint8 RGB array or an image path.
+            image: ``H x W x 3`` uint8 RGB array, a PIL image or a path.
             label_map: ``H x W`` integer class map.
             ignore_index: Label left untouched and never refined (``None``:
                 all labels are classes).

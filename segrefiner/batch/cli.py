@@ -22,9 +22,10 @@ from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_mode_arg', 'add_model_args', 'add_unet_batch_arg',
-    'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
-    'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
+    'add_mode_arg', 'add_model_args', 'add_output_arg',
+    'add_output_folder_args', 'add_progress_arg', 'add_seed_arg',
+    'add_trust_arg', 'add_unet_batch_arg', 'check_device',
+    'inference_options_of', 'output_folder_of', 'RANDOM_WEIGHTS_NOTE'
 ]
 
 #: What the timing tools (``benchmark.py``, ``benchmark_disk.py``) say once
@@ -44,8 +45,22 @@ def add_seed_arg(parser: argparse.ArgumentParser, many: bool = False,
                             help='one refinement per seed; mean ± std over '
                             f'them (default: {default})')
     else:
-        parser.add_argument('--seed', '--seeds', type=int, default=default,
-                            dest='seed', help=f'{help} (default: {default})')
+        parser.add_argument('--seed', '--seeds', type=int, nargs='+',
+                            action=_OneSeed, default=default, dest='seed',
+                            metavar='SEED', help=f'{help} (default: '
+                            f'{default})')
+
+
+class _OneSeed(argparse.Action):
+    """``--seed`` of a tool that refines once: ``--seeds 0 1`` is a usage
+    error that says so, not argparse's "unrecognized arguments: 1"."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) > 1:
+            parser.error(f'{option_string} {" ".join(map(str, values))}: '
+                         'this tool refines once, with one seed; '
+                         'tools/test.py --seeds scores several')
+        setattr(namespace, self.dest, values[0])
 
 
 def add_output_arg(parser: argparse.ArgumentParser, help: str,
@@ -53,6 +68,28 @@ def add_output_arg(parser: argparse.ArgumentParser, help: str,
     """``--out``, also spelt ``--out-dir`` (one destination, ``args.out``)."""
     parser.add_argument('--out', '--out-dir', dest='out', required=required,
                         metavar='OUT', help=help)
+
+
+def add_output_folder_args(parser: argparse.ArgumentParser,
+                           help: str) -> None:
+    """An output folder given as the positional ``OUT_DIR`` or as
+    ``--out``/``--out-dir`` (the data tools); read it with
+    :func:`output_folder_of`."""
+    parser.add_argument('out_dir', nargs='?', metavar='OUT_DIR',
+                        help=f'{help} (or --out)')
+    add_output_arg(parser, 'OUT_DIR, spelt out')
+
+
+def output_folder_of(parser: argparse.ArgumentParser,
+                     args: argparse.Namespace) -> str:
+    """The folder of :func:`add_output_folder_args`; a usage error when it
+    is missing or given twice differently."""
+    if args.out_dir and args.out and args.out_dir != args.out:
+        parser.error(f'OUT_DIR {args.out_dir} and --out {args.out} differ: '
+                     'give one')
+    if not (args.out or args.out_dir):
+        parser.error('the output folder is required: OUT_DIR or --out')
+    return args.out or args.out_dir
 
 
 def add_progress_arg(parser: argparse.ArgumentParser) -> None:
@@ -151,9 +188,13 @@ def _unet_batch(text: str) -> Union[int, str]:
     """``--unet-batch`` values: an integer >= 1, ``auto`` or ``all``."""
     if text in ('auto', 'all'):
         return text
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError('must be >= 1, auto or all')
+        raise argparse.ArgumentTypeError(
+            f'{text!r}: give an integer >= 1, auto or all')
     return value
 
 

@@ -131,25 +131,30 @@ class EvaluationReport:
 
 
 def format_table(summary: dict) -> str:
-    """An :meth:`EvaluationReport.summary` as text: coarse, refined mean ± std.
+    """An :meth:`EvaluationReport.summary` as text: coarse and refined, the
+    refined as mean ± std over several seeds.
 
     Examples:
         >>> print(format_table(EvaluationReport(seeds=[0]).summary()))
         ... # doctest: +NORMALIZE_WHITESPACE
-        group  images  metric  coarse  refined (mean ± std over 1 seeds)
+        group  images  metric  coarse  refined (seed 0)
         (no sample with a GT: nothing scored)
     """
+    seeds = summary['seeds']
+    several = len(seeds) > 1
     lines = [
-        f'{"group":<16}{"images":>7}  {"metric":<6}{"coarse":>9}  refined '
-        f'(mean ± std over {len(summary["seeds"])} seeds)'
+        f'{"group":<16}{"images":>7}  {"metric":<6}{"coarse":>9}  refined ' +
+        (f'(mean ± std over {len(seeds)} seeds)' if several else
+         f'(seed {seeds[0]})' if seeds else '')
     ]
     for name, group in summary['groups'].items():
         for i, metric in enumerate(METRIC_NAMES):
             head = f'{name:<16}{group["images"]:>7}' if i == 0 else ''
             refined = group['refined'][metric]
+            spread = f' ± {refined["std"]:.2f}' if several else ''
             lines.append(f'{head:<23}  {metric:<6}'
                          f'{group["coarse"][metric]:>9.2f}  '
-                         f'{refined["mean"]:.2f} ± {refined["std"]:.2f}')
+                         f'{refined["mean"]:.2f}{spread}')
     if not summary['groups']:
         lines.append('(no sample with a GT: nothing scored)')
     return '\n'.join(lines)
@@ -237,7 +242,7 @@ def evaluate_dataset(model: SegRefiner,
     inputs = _input_files(dataset) if out_dir is not None else []
     predictor = SegRefinerPredictor(model, options)
     report = EvaluationReport(seeds=seeds)
-    scorer = RefineMetric(rule)
+    scorer = RefineMetric(rule, prefix='sample')  # scores samples only
 
     def load(info: dict):
         image, coarse, gt = _load_sample(info, rule)

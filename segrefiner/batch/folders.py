@@ -54,7 +54,9 @@ def refine_folder(model: SegRefiner,
         out_dir: Gets every refined prediction under its input's name, in
             its input's layout (masks in their 0/1 or 0/255 scale, an empty
             mask unchanged with a warning; label maps with their mode and
-            palette). It may not be ``image_dir`` or ``pred_dir``.
+            palette). It may not be ``image_dir`` or ``pred_dir``. A JPEG
+            mask's refinement is written as PNG (``a.jpg`` -> ``a.png``,
+            said once on stderr): a mask is never written lossy.
         kind: A format of :data:`FOLDER_FORMATS`: its protocol decides the
             refinement: binary masks by
             :meth:`~.predictor.SegRefinerPredictor.refine_together` with
@@ -90,7 +92,8 @@ def refine_folder(model: SegRefiner,
     fmt.check_pairs(pairs)
     if is_main_process():  # before any rank writes a temporary file
         out_dir.mkdir(parents=True, exist_ok=True)
-        clean_stale_temps(out_dir, {p.mask.name for p in pairs if p.mask})
+        clean_stale_temps(out_dir, {fmt.output_name(p) for p in pairs
+                                    if p.mask})
     barrier()
     predictor = SegRefinerPredictor(model, options.inference)
 
@@ -98,7 +101,7 @@ def refine_folder(model: SegRefiner,
         """The decoded image and prediction (``None``: already done)."""
         if pair.problem is not None:
             raise ValueError(pair.problem)
-        out = out_dir / pair.mask.name
+        out = out_dir / fmt.output_name(pair)
         check_output(out, [pair.image, pair.mask])
         if options.resume and out.exists():
             return None
@@ -123,7 +126,18 @@ def refine_folder(model: SegRefiner,
 def _mask_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
                out_dir: Path, options: BatchOptions) -> GroupStep:
     """Binary masks of ``options.batch_images`` images, refined together;
-    empty masks are written unchanged."""
+    empty masks are written unchanged. A mask written under another name
+    than its input's (JPEG as PNG) is said once."""
+    renamed: List[str] = []  # the first such name, once said
+
+    def write(pair: Pair, item: Loaded, mask: np.ndarray,
+              warn: Callable[[str], None]) -> None:
+        name = fmt.output_name(pair)
+        if name != pair.mask.name and not renamed:
+            renamed.append(name)
+            warn(f'note: JPEG masks are written as PNG, losslessly '
+                 f'({pair.mask.name} -> {name})')
+        fmt.write(out_dir / name, item.prediction, mask)
 
     def step(pairs: List[Pair], loaded: List[Optional[Loaded]],
              warn: Callable[[str], None]) -> List[Outcome]:
@@ -131,8 +145,7 @@ def _mask_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
         todo = []
         for k, (pair, item) in enumerate(zip(pairs, loaded)):
             if item is not None and not item.prediction.data.any():
-                fmt.write(out_dir / pair.mask.name, item.prediction,
-                          item.prediction.data)
+                write(pair, item, item.prediction.data, warn)
                 warn(f'warning: {pair.mask}: empty mask, written unchanged')
                 outcomes[k] = Outcome('passed:empty')
             elif item is not None:
@@ -142,8 +155,7 @@ def _mask_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
             [loaded[k].prediction.data for k in todo], options.mode,
             options.seed) if todo else []
         for k, mask in zip(todo, refined):
-            fmt.write(out_dir / pairs[k].mask.name, loaded[k].prediction,
-                      mask)
+            write(pairs[k], loaded[k], mask, warn)
             outcomes[k] = Outcome('refined')
         return outcomes
 
@@ -161,7 +173,7 @@ def _label_map_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
             if item is None:
                 outcomes.append(Outcome('skipped'))
                 continue
-            fmt.write(out_dir / pair.mask.name, item.prediction,
+            fmt.write(out_dir / fmt.output_name(pair), item.prediction,
                       predictor.refine_semantic(item.image,
                                                 item.prediction.data,
                                                 options.ignore_index,
@@ -188,7 +200,7 @@ def _instance_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
                                 options.seed)
         for k, result in zip(todo, results):
             prediction = loaded[k].prediction
-            fmt.write(out_dir / pairs[k].mask.name, prediction,
+            fmt.write(out_dir / fmt.output_name(pairs[k]), prediction,
                       prediction.data if result.masks is None else
                       result.masks)
             outcomes[k] = Outcome(result.status, result.counts)

@@ -26,6 +26,7 @@ from .distributed import gather_to_main, is_main_process, shard
 
 __all__ = [
     'BatchOptions', 'BatchReport', 'Outcome', 'check_output', 'describe',
+    'progress_bar',
     'run_batch'
 ]
 
@@ -177,6 +178,18 @@ class _ReadAhead(Dataset):
             return index, None, error
 
 
+def progress_bar(unit: str, disable: bool = False,
+                 console: Optional[Console] = None,
+                 label: Optional[str] = None) -> Progress:
+    """The package's progress bar (every batch and data tool draws this one):
+    ``label`` (default ``unit``), the bar, done of total, ``unit``/s, elapsed
+    and remaining time, on stderr unless ``console`` says otherwise."""
+    console = console or Console(stderr=True, highlight=False, soft_wrap=True)
+    return Progress(TextColumn(label or unit, markup=False), BarColumn(),
+                    MofNCompleteColumn(), _Rate(unit), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=console, disable=disable)
+
+
 def _as_is(sample: Any) -> Any:
     return sample
 
@@ -243,11 +256,10 @@ def run_batch(items: Sequence[Item],
                              multiprocessing_context='fork'
                              if workers else None))
     records = []
-    with Progress(TextColumn(unit), BarColumn(), MofNCompleteColumn(),
-                  _Rate(unit), TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=console,
-                  disable=not progress or not indices or
-                  not is_main_process()) as bar:
+    label = unit if len(indices) == len(items) else (  # rank 0's share
+        f"{unit} (rank 0's {len(indices)} of {len(items)})")
+    with progress_bar(unit, not progress or not indices
+                      or not is_main_process(), console, label) as bar:
         task = bar.add_task(unit, total=len(indices))
         for members in mine:
             ready = []

@@ -100,6 +100,11 @@ class FolderFormat(PredictionFormat):
         """Refuse the whole input before anything is refined (``ValueError``
         naming the file); a bad pair alone is reported by the batch."""
 
+    def output_name(self, pair: Pair) -> str:
+        """The name of ``pair``'s refinement in the output folder: the
+        prediction's own."""
+        return pair.mask.name
+
     def read(self, pair: Pair, shape: Tuple[int, int],
              resize: bool) -> Prediction:
         """The prediction of ``pair`` at the image's ``shape`` (``resize``:

@@ -1,14 +1,16 @@
 """``masks``: a folder of binary masks matched to the images by file stem.
 
 ``a.jpg`` ~ ``a.png``; masks 0/1 or 0/255, PNG, JPEG or 16-bit, each
-written back under its own name in its own scale.
+written back under its own name in its own scale, a JPEG mask's as PNG
+(``a.jpg`` -> ``a.png``): a mask is never written lossy.
 """
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..io import Pair, fit_to, pair_files, read_mask_file, write_mask
+from ..io import (Pair, fit_to, mask_output_name, pair_files, read_mask_file,
+                  write_mask)
 from .base import FolderFormat, Prediction
 
 __all__ = ['MaskFolder']
@@ -58,6 +60,10 @@ class MaskFolder(FolderFormat):
                         raise
                     continue  # an unreadable file: reported by the batch
                 return
+
+    def output_name(self, pair: Pair) -> str:
+        """The mask's own name; ``<stem>.png`` for a JPEG mask."""
+        return mask_output_name(pair.mask.name)
 
     def read(self, pair: Pair, shape: Tuple[int, int],
              resize: bool) -> Prediction:

@@ -3,11 +3,14 @@
 Why one reader: the APIs, the datasets' loading transform, the adapters, the
 offline generators and the tools all read through :func:`read_image_file`, so
 every reader accepts the same variety (grayscale, RGBA, 16-bit, 0/1 or 0/255
-masks) and fails with the same messages naming the file.
+masks) and fails with the same messages naming the file. In memory, images and
+masks are numpy arrays or PIL images (the way most Python code holds them): a
+PIL image means what its numpy array means.
 """
 import os
+import sys
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import cv2
 import numpy as np
@@ -15,7 +18,51 @@ import numpy as np
 from ..ops.binarize import binarize
 from .atomic import PathLike, atomic_write_bytes
 
-ImageLike = Union[str, os.PathLike, np.ndarray]
+ImageLike = Union[str, os.PathLike, np.ndarray, 'PIL.Image.Image']
+#: PIL modes whose numpy array is the image's pixels as :func:`load_image`
+#: takes them; other modes (palette, CMYK, YCbCr, ...) are converted to RGB.
+_PIL_ARRAY_MODES = ('RGB', 'RGBA', 'L', '1', 'I;16', 'I;16L', 'I;16B', 'I',
+                    'F')
+
+
+def _pil_array(data, image: bool) -> Optional[np.ndarray]:
+    """The numpy array of a PIL image (``None``: ``data`` is none).
+
+    A PIL image can only exist once ``PIL.Image`` is imported, so this never
+    imports PIL itself. ``image``: convert modes whose array is not pixels
+    (a palette's indices, CMYK) to RGB first; a mask keeps its array (a
+    palette mask's indices are its values).
+    """
+    pil = sys.modules.get('PIL.Image')
+    if pil is None or not isinstance(data, pil.Image):
+        return None
+    if image and data.mode not in _PIL_ARRAY_MODES:
+        data = data.convert('RGB')
+    return np.asarray(data)
+
+
+def _name(data, what: str) -> str:
+    """How messages name an input: its path, else ``'<what> array'``."""
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    return f'{what} array' if isinstance(data, np.ndarray) else f'{what} (PIL)'
+
+
+def _array(data, what: str, image: bool) -> Optional[np.ndarray]:
+    """``data`` as an array if it is one or a PIL image; ``None`` for a path.
+
+    Raises:
+        TypeError: For anything else, naming what is accepted.
+    """
+    if isinstance(data, np.ndarray):
+        return data
+    array = _pil_array(data, image)
+    if array is not None:
+        return array
+    if isinstance(data, (str, os.PathLike)):
+        return None
+    raise TypeError(f'{what}: expected a file path, a numpy array or a PIL '
+                    f'image, got {type(data).__name__}')
 
 
 def read_image_file(path: PathLike,
@@ -55,15 +102,22 @@ def to_uint8(array: np.ndarray) -> np.ndarray:
 
 
 def load_image(image: ImageLike) -> np.ndarray:
-    """An ``H x W x 3`` uint8 RGB array from a path or an array.
+    """An ``H x W x 3`` uint8 RGB array from a path, an array or a PIL image.
 
-    Files are read with OpenCV (BGR) and converted; arrays are taken as RGB.
-    Grayscale and RGBA inputs are converted, 16-bit data is scaled.
+    Files are read with OpenCV (BGR) and converted; arrays and PIL images
+    are taken as RGB (a PIL image as its numpy array; palette, CMYK and the
+    like converted to RGB first). Grayscale and RGBA inputs are converted,
+    16-bit data is scaled. The result may be a read-only view of the input.
+
+    Raises:
+        FileNotFoundError: If a path is not a file.
+        ValueError: If the file cannot be decoded or the data is not an
+            image (naming the file).
+        TypeError: For an input that is none of these.
     """
-    name = image if not isinstance(image, np.ndarray) else 'image array'
-    if isinstance(image, np.ndarray):
-        data = image
-    else:
+    name = _name(image, 'image')
+    data = _array(image, 'image', image=True)
+    if data is None:
         data = read_image_file(image)
         if data.ndim == 3 and data.shape[2] == 4:
             data = cv2.cvtColor(data, cv2.COLOR_BGRA2RGBA)
@@ -81,20 +135,23 @@ def load_image(image: ImageLike) -> np.ndarray:
 
 
 def load_mask(mask: ImageLike, rule: str = '>=128') -> np.ndarray:
-    """An ``H x W`` bool mask from a path or an array.
+    """An ``H x W`` bool mask from a path, an array or a PIL image.
 
     Accepts bool, 0/1 (or probabilities), 0/255 and 16-bit data, binarised
-    by :func:`segrefiner.ops.binarize` with ``rule``. A multi-channel mask
-    file is read through its first channel.
+    by :func:`segrefiner.ops.binarize` with ``rule``, from a file, an array
+    or a PIL image (as its numpy array: a palette mask by its indices). A
+    multi-channel mask is read through its first channel.
 
     Raises:
         FileNotFoundError: If a path is not a file.
         ValueError: If the file cannot be decoded or the data is not H x W
             (naming the file).
+        TypeError: For an input that is none of these.
     """
-    name = mask if not isinstance(mask, np.ndarray) else 'mask array'
-    data = np.asarray(mask if isinstance(mask, np.ndarray) else
-                      read_image_file(mask))
+    name = _name(mask, 'mask')
+    data = _array(mask, 'mask', image=False)
+    if data is None:
+        data = read_image_file(mask)
     if data.ndim == 3:
         data = data[:, :, 0]
     if data.ndim != 2:

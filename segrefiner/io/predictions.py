@@ -14,7 +14,8 @@ from .atomic import PathLike, atomic_write_bytes
 from .images import load_mask, read_image_file, write_image
 
 __all__ = [
-    'check_size', 'fit_to', 'read_label_map', 'read_mask_file',
+    'check_size', 'fit_to', 'mask_output_name', 'read_label_map',
+    'read_mask_file',
     'write_label_map', 'write_mask'
 ]
 
@@ -53,11 +54,32 @@ def read_mask_file(path: PathLike,
     return load_mask(data), 1 if data.max(initial=0) <= 1 else 255
 
 
-def write_mask(path: PathLike, mask: np.ndarray, value: int = 255) -> None:
-    """Write an HxW bool mask as 0/``value`` uint8 (JPEG: 0/255), atomically.
+def mask_output_name(name: str) -> str:
+    """The file name a refined mask of the input file ``name`` is written
+    under: ``name`` itself, or ``<stem>.png`` for a lossy (JPEG) input.
+
+    A mask is never written lossy: JPEG would blur its edge into grey levels
+    (16 of them at quality 95), so the refinement of ``a.jpg`` is ``a.png``.
+
+    Examples:
+        >>> mask_output_name('a.jpg'), mask_output_name('b.png')
+        ('a.png', 'b.png')
     """
-    if Path(path).suffix.lower() in ('.jpg', '.jpeg'):
-        value = 255  # 0/1 would not survive the compression
+    path = Path(name)
+    return path.stem + '.png' if path.suffix.lower() in LOSSY_SUFFIXES else (
+        path.name)
+
+
+def write_mask(path: PathLike, mask: np.ndarray, value: int = 255) -> None:
+    """Write an HxW bool mask as 0/``value`` uint8, atomically, losslessly.
+
+    Raises:
+        ValueError: For a lossy (JPEG) ``path``: name the output with
+            :func:`mask_output_name`.
+    """
+    if Path(path).suffix.lower() in LOSSY_SUFFIXES:
+        raise ValueError(f'{path}: a mask is never written as JPEG (lossy: '
+                         'its edge would hold grey levels); write .png')
     write_image(path, mask.astype(np.uint8) * np.uint8(value))
 
 

@@ -3,6 +3,7 @@ model, concurrent callers with different options independent."""
 import copy
 import dataclasses
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -117,3 +118,26 @@ def test_model_defaults_come_from_test_cfg_and_are_only_read(tiny_config):
     assert model.test_cfg['fast'] is False
     with pytest.raises(ValueError, match='precision must be one of'):
         InferenceOptions(precision='int8')
+
+
+def test_pil_and_read_only_inputs_give_the_array_result(model, tmp_path):
+    from PIL import Image
+    image, masks = scene()
+    expected = refine(model, image, masks[0], mode='lr', seed=4)
+    frozen_image, frozen_mask = image.copy(), masks[0].copy()
+    frozen_image.flags.writeable = frozen_mask.flags.writeable = False
+    pil_image, pil_mask = Image.fromarray(image), Image.fromarray(masks[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # torch's non-writable warning
+        for args in ((pil_image, pil_mask), (frozen_image, frozen_mask),
+                     (np.asarray(pil_image), np.asarray(pil_mask))):
+            assert np.array_equal(
+                refine(model, *args, mode='lr', seed=4), expected)
+        assert np.array_equal(
+            refine_instances(model, pil_image, masks, seed=4),
+            refine_instances(model, image, masks, seed=4))
+    with pytest.raises(FileNotFoundError, match='nope.jpg'):
+        refine(model, tmp_path / 'nope.jpg', tmp_path / 'nope.png')
+    with pytest.raises(TypeError, match='a numpy array or a PIL image, got '
+                       'list'):
+        refine(model, image.tolist(), masks[0])

@@ -29,6 +29,22 @@ def test_one_destination_for_both_spellings():
     assert parser.parse_args([]).seeds == [0]
 
 
+def test_usage_errors_say_what_to_give(capsys):
+    parser = argparse.ArgumentParser()
+    add_seed_arg(parser)
+    add_inference_args(parser)
+    assert parser.parse_args(['--seeds', '4']).seed == 4
+    assert parser.parse_args([]).seed == 0
+    for argv, says in ((['--seeds', '0', '1'], 'refines once, with one seed'),
+                       (['--unet-batch', 'x'],
+                        "--unet-batch: 'x': give an integer >= 1, auto or "
+                        'all')):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        err = capsys.readouterr().err
+        assert says in err and '_unet_batch' not in err
+
+
 def test_unet_batch_flag_takes_the_python_values():
     parser = argparse.ArgumentParser()
     add_inference_args(parser)

@@ -42,6 +42,16 @@ def test_run_batch_counts_names_failures_and_shows_a_rate(capsys):
     err = capsys.readouterr().err
     assert 'error: b.png: corrupt' in err.splitlines()
     assert 'note a' in err and 'images/s' in err
+    assert "rank 0's" not in err
+
+
+def test_a_rank_s_bar_says_it_counts_its_share(capsys, monkeypatch):
+    # rank 0 of 2: inputs 0, 2, 4 of 5 (gather_to_main: one process here)
+    monkeypatch.setattr('segrefiner.batch.runner.shard',
+                        lambda n: range(0, n, 2))
+    run_batch(list('abcde'), str, lambda item, loaded, warn: (None, item),
+              BatchReport('out'), True, 'images')
+    assert "images (rank 0's 3 of 5)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize('workers', [0, 2])

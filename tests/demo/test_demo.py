@@ -99,3 +99,22 @@ def test_an_image_without_its_mask_is_refused(repo_root, tiny_config,
     assert run.returncode == 2
     assert 'error: IMAGE needs its coarse MASK' in run.stderr
     assert not (tmp_path / 'x.png').exists()
+
+
+def test_demo_out_folder_and_bad_suffix(repo_root, tiny_config, tmp_path):
+    model = ('--config', tiny_config, '--checkpoint', 'random')
+    existing = tmp_path / 'existing'
+    existing.mkdir()
+    for option, out in (('--out-dir', tmp_path / 'new'),
+                        ('--out', existing)):
+        run = run_demo(repo_root, *model, option, str(out))
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert sorted(p.name for p in out.iterdir()) == ['demo.png',
+                                                         'demo_mask.png']
+    run = run_demo(repo_root, *model, '--out', str(tmp_path / 'x.xyz'))
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines()
+              if line.startswith('error:')]
+    assert len(errors) == 1 and "'.xyz'" in errors[0], run.stderr
+    assert 'Traceback' not in run.stderr
+    assert not (tmp_path / 'x.xyz').exists()

@@ -56,3 +56,21 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / 'm.png').stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_pil_images_mean_their_arrays():
+    from PIL import Image
+    rgb = np.random.default_rng(0).integers(0, 255, (5, 6, 3), np.uint8)
+    assert np.array_equal(load_image(Image.fromarray(rgb)), rgb)
+    palette = Image.fromarray(rgb).convert('P')  # indices: shown as colours
+    assert np.array_equal(load_image(palette),
+                          np.asarray(palette.convert('RGB')))
+    gray = Image.fromarray(rgb[..., 0])
+    assert np.array_equal(load_image(gray), np.repeat(rgb[..., :1], 3, 2))
+    mask = np.eye(5, 6, dtype=np.uint8)
+    indexed = Image.fromarray(mask, mode='P')  # a 0/1 palette mask
+    assert np.array_equal(load_mask(indexed), mask.astype(bool))
+    assert np.array_equal(load_mask(Image.fromarray(mask * 255).convert('1')),
+                          mask.astype(bool))
+    with pytest.raises(TypeError, match='mask: expected a file path'):
+        load_mask(None)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from segrefiner.io import (atomic_folder, atomic_write_bytes, check_size,
-                           clean_stale_temps, fit_to, pair_files,
-                           read_mask_file, resolve_image, temp_owner,
-                           write_mask)
+                           clean_stale_temps, fit_to, mask_output_name,
+                           pair_files, read_mask_file, resolve_image,
+                           temp_owner, write_mask)
 
 
 def touch(folder, *names):
@@ -54,8 +54,12 @@ def test_masks_keep_their_scale(tmp_path):
     assert value == 1 and mask.sum() == 3
     write_mask(tmp_path / 'out.png', mask, value)
     assert cv2.imread(str(tmp_path / 'out.png'), -1).max() == 1
-    write_mask(tmp_path / 'out.jpg', mask, value)  # JPEG: always 0/255
-    assert cv2.imread(str(tmp_path / 'out.jpg'), -1).max() > 200
+    with pytest.raises(ValueError, match='out.jpg: a mask is never written '
+                       'as JPEG'):
+        write_mask(tmp_path / 'out.jpg', mask, value)  # lossy: refused
+    assert not (tmp_path / 'out.jpg').exists()
+    assert mask_output_name('a.JPG') == 'a.png'
+    assert mask_output_name('a.tif') == 'a.tif'
 
 
 def test_atomic_writes_and_stale_temps(tmp_path):

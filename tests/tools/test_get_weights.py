@@ -11,7 +11,8 @@ TOOL = os.path.join(ROOT, 'tools', 'get_weights.py')
 
 def test_an_empty_cache_lists_links_and_places(run_tool, weights_home):
     code, output = run_tool()
-    assert code == 0
+    assert code == 1  # missing: a script can test for the weights
+    assert output.err.count('error: missing lr and hr weights') == 1
     for name, drive_id in (('lr', '1FrhbdwNyTlQYNbF9IgFF2tY3iQXHFcau'),
                            ('hr', '143kerk4WOerGZMqR-cAETb7rOcoQ0CQ_')):
         assert f'drive.google.com/file/d/{drive_id}' in output.out
@@ -27,7 +28,7 @@ def test_placed_files_are_verified(run_tool, lr_home, tiny_refiner):
     assert '453 tensors, 118,604,673 parameters' in output.out
     torch.save(tiny_refiner.state_dict(),
                os.path.join(lr_home, 'segrefiner_hr_latest.pth'))
-    code, output = run_tool()
+    code, output = run_tool('hr')
     assert code == 1
     assert 'likely cause: the file holds the tiny UNet' in output.out
 
@@ -35,7 +36,10 @@ def test_placed_files_are_verified(run_tool, lr_home, tiny_refiner):
 def test_verify_a_file(run_tool, malicious_checkpoint, repo_root):
     demo = os.path.join(repo_root, 'segrefiner', 'model_zoo', 'demo.safetensors')
     assert run_tool('--verify', demo, '--as', 'demo')[0] == 0
-    assert run_tool('--verify', demo)[0] == 1  # not the official model
+    code, output = run_tool('--verify', demo)
+    assert code == 1  # not the official model
+    assert 'checked against lr, LR-SegRefiner' in output.out
+    assert '(--as names another model)' in output.out
     evil, marker = malicious_checkpoint
     code, output = run_tool('--verify', evil, '--as', 'demo')
     assert code == 1 and 'refused to load' in output.out
@@ -48,5 +52,6 @@ def test_fetch_without_gdown_says_what_to_do(run_tool, weights_home,
     code, output = run_tool('hr', '--fetch')
     assert code == 1
     assert 'needs the optional gdown package' in output.out
+    assert output.err.count('error: missing hr weights') == 1
     assert 'segrefiner_hr_latest.pth' in output.out
     assert os.listdir(weights_home) == []

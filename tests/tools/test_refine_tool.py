@@ -68,18 +68,21 @@ def test_mask_folder_of_every_variety(tmp_path, run_tool):
     assert 'no mask for this image' in run.stderr
     assert 'no image for this mask' in run.stderr
     assert f'warning: {masks / "empty.png"}: empty mask' in run.stderr
+    assert run.stderr.count('note: JPEG masks are written as PNG, losslessly '
+                            '(plain.jpg -> plain.png)') == 1
     assert 'masks/s' in run.stderr  # the progress bar's rate
     assert run.stdout.strip().splitlines()[-1] == (
         'refined 4, passed through 1 (1 empty), skipped 0 (resume), failed 5;'
         f' outputs in {out}')
     assert sorted(os.listdir(out)) == [
-        'deep.png', 'empty.png', 'gray.png', 'plain.jpg', 'rgba.png'
+        'deep.png', 'empty.png', 'gray.png', 'plain.png', 'rgba.png'
     ]
     for path in out.iterdir():
         levels = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         assert levels.shape == shape and levels.dtype == np.uint8
     assert cv2.imread(str(out / 'rgba.png'), -1).max() <= 1  # 0/1 kept
-    assert set(np.unique(cv2.imread(str(out / 'gray.png'), -1))) <= {0, 255}
+    for name in ('gray.png', 'plain.png'):  # the JPEG's: binary, lossless
+        assert set(np.unique(cv2.imread(str(out / name), -1))) <= {0, 255}
     assert not cv2.imread(str(out / 'empty.png'), -1).any()
     assert (snapshot(images), snapshot(masks)) == before
 

@@ -17,8 +17,13 @@ TOOLS = {
     name: os.path.join(ROOT, path)
     for name, path in [('demo', 'demo/demo.py'), ('refine', 'tools/refine.py'),
                        ('test', 'tools/test.py'), ('train', 'tools/train.py'),
-                       ('benchmark', 'tools/benchmark.py')]
+                       ('benchmark', 'tools/benchmark.py'),
+                       ('gen_composites', 'tools/gen_composites.py'),
+                       ('gen_coarse_masks', 'tools/gen_coarse_masks.py'),
+                       ('gen_real_data', 'tools/gen_real_data.py')]
 }
+#: What the data tools share.
+DATA_TOOL = ['--seed', '--out', '--out-dir', '--no-progress', '--workers']
 #: The shared options each tool must offer.
 SHARED = {
     'demo': ['--config', '--checkpoint', '--device', '--mode', '--seed',
@@ -31,6 +36,9 @@ SHARED = {
     'train': ['--seed', '--seeds', '--out', '--out-dir', '--work-dir',
               '--resume', '--launcher'],
     'benchmark': ['--device'],
+    'gen_composites': DATA_TOOL,
+    'gen_coarse_masks': DATA_TOOL,
+    'gen_real_data': DATA_TOOL,
 }
 TINY = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py')
 

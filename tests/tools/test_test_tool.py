@@ -74,7 +74,9 @@ def test_big_two_seeds_as_a_subprocess(tmp_path):
     assert result.stderr.count('RandomWeightsWarning: ') == 1
     assert result.stderr.count("CHECKPOINT 'none' is deprecated: use "
                                "'random'") == 1  # the old spelling works
+    assert 'prefix is not set' not in result.stdout + result.stderr
     assert 'mean ± std over 2 seeds' in result.stdout
+    assert f'3 refined masks (seed 0) in {out}' in result.stdout
     rows = [
         line.split() for line in result.stdout.splitlines()
         if ' ± ' in line and 'seeds' not in line
@@ -143,6 +145,7 @@ def test_bad_input_is_named_and_the_rest_goes_on(tmp_path, run_tool):
     assert sorted(p.name for p in out.iterdir()) == ['a.png', 'c.png']
     assert '1 of 3 samples failed' in output.err
     assert f'folder {tmp_path}: mode auto, seeds 0' in output.out
+    assert 'refined (seed 0)' in output.out and ' ± ' not in output.out
 
 
 def test_never_overwrites_inputs(tmp_path, run_tool):

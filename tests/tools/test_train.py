@@ -197,3 +197,28 @@ def test_training_refuses_a_malicious_load_from_and_resume(
     assert run.returncode != 0
     assert 'refused to load' in run.stderr and str(evil) in run.stderr
     assert not marker.exists()
+
+
+def test_missing_data_or_load_from_is_one_error_line(repo_root, composites,
+                                                     tmp_path):
+    config = tiny_training_config(tmp_path, repo_root, composites)
+    for option, says in (
+            (f'train_dataloader.dataset.data_root={tmp_path / "none"}',
+             f'training data {tmp_path / "none"}: no such folder'),
+            (f'load_from={tmp_path / "stage1.pth"}',
+             f'load_from {tmp_path / "stage1.pth"}: no such file')):
+        run = train_tiny(repo_root, config, tmp_path / 'wd', 1, option)
+        assert run.returncode == 1
+        assert run.stderr.strip().splitlines() == [
+            line for line in run.stderr.strip().splitlines()
+            if line.startswith('error: ')] and says in run.stderr
+        assert not (tmp_path / 'wd').exists()
+    run = subprocess.run([  # from elsewhere: data/demo_train is missing
+        sys.executable, f'{repo_root}/tools/train.py',
+        'segrefiner::segrefiner/segrefiner_demo_composites.py'],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert run.returncode == 1
+    assert run.stderr.startswith('error: training data data/demo_train: no '
+                                 'such folder: make it with: python tools/'
+                                 'gen_composites.py data/demo_train')

@@ -17,7 +17,7 @@ from ..formats import FORMATS, FolderFormat, Prediction
 from ..io import Pair, PathLike, clean_stale_temps, load_image
 from ..models import SegRefiner
 from ..protocols import check_mode
-from .runner import (BatchOptions, BatchReport, GroupStep, Outcome,
+from .runner import (BatchOptions, BatchReport, BatchStep, Outcome,
                     check_output, run_batch)
 from .distributed import barrier, is_main_process
 from .instance_batch import count_masks, refine_images
@@ -114,17 +114,17 @@ def refine_folder(model: SegRefiner,
     step = steps[fmt.protocol](fmt, predictor, out_dir, options)
     report = BatchReport(str(out_dir))
     # label maps one by one: a bad one fails alone
-    group = 1 if fmt.protocol == 'labelmap' else options.batch_images
+    batch_items = 1 if fmt.protocol == 'labelmap' else options.batch_images
     values = run_batch(pairs, lambda pair: pair.file, None, report,
                        options.progress, fmt.unit, load, options.workers,
-                       group, step)
+                       batch_items, step)
     if fmt.protocol == 'instances' and values is not None:
         count_masks(report, values, model.test_cfg['area_thr'])
     return report
 
 
 def _mask_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
-               out_dir: Path, options: BatchOptions) -> GroupStep:
+               out_dir: Path, options: BatchOptions) -> BatchStep:
     """Binary masks of ``options.batch_images`` images, refined together;
     empty masks are written unchanged. A mask written under another name
     than its input's (JPEG as PNG) is said once."""
@@ -163,7 +163,7 @@ def _mask_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
 
 
 def _label_map_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
-                    out_dir: Path, options: BatchOptions) -> GroupStep:
+                    out_dir: Path, options: BatchOptions) -> BatchStep:
     """Label maps, one image at a time."""
 
     def step(pairs: List[Pair], loaded: List[Optional[Loaded]],
@@ -185,7 +185,7 @@ def _label_map_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
 
 
 def _instance_step(fmt: FolderFormat, predictor: SegRefinerPredictor,
-                   out_dir: Path, options: BatchOptions) -> GroupStep:
+                   out_dir: Path, options: BatchOptions) -> BatchStep:
     """The masks of ``options.batch_images`` images, refined together
     (:func:`~.instance_batch.refine_images`); an image with nothing to
     refine is written back unchanged. Values: each image's mask counts."""

@@ -95,7 +95,7 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
                       masks=fit_to(masks, image.shape[:2],
                                    options.resize_mask, 'instance mask'))
 
-    def refine_group(members: List[Group], loaded: List[Loaded],
+    def refine_batch(members: List[Group], loaded: List[Loaded],
                      warn) -> List[Outcome]:
         """The images of ``options.batch_images`` results, their masks
         refined together."""
@@ -122,7 +122,7 @@ def _refine_groups(model: SegRefiner, image_dir: PathLike,
 
     outcomes = run_batch(groups, lambda group: group.name, None, report,
                          options.progress, 'images', load, options.workers,
-                         options.batch_images, refine_group)
+                         options.batch_images, refine_batch)
     if outcomes is None:
         return None
     count_masks(report, (None if value is None else value.counts

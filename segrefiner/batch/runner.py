@@ -45,8 +45,18 @@ class Outcome(NamedTuple):
     value: Any = None
 
 
-#: A step over a group of items: ``(items, loaded, warn) -> outcomes``.
-GroupStep = Callable[[List[Any], List[Any], Callable[[str], None]],
+class _Record(NamedTuple):
+    """What became of one item, sent to rank 0 (``failure``: its error line,
+    else ``status`` and ``value`` are its :class:`Outcome`)."""
+    index: int
+    status: Optional[str]
+    value: Any
+    failure: Optional[str]
+
+
+#: A step over the items of one UNet batch: ``(items, loaded, warn) ->
+#: outcomes``.
+BatchStep = Callable[[List[Any], List[Any], Callable[[str], None]],
                      List[Outcome]]
 
 
@@ -207,8 +217,8 @@ def run_batch(items: Sequence[Item],
               unit: str,
               load: Optional[Callable[[Item], Any]] = None,
               workers: int = 0,
-              group: int = 1,
-              group_step: Optional[GroupStep] = None) -> Optional[List[Any]]:
+              batch_items: int = 1,
+              batch_step: Optional[BatchStep] = None) -> Optional[List[Any]]:
     """Run ``step(item, load(item), warn)`` over ``items``, counting outcomes.
 
     ``load`` (reading and decoding the inputs) runs ahead of the steps in
@@ -220,15 +230,15 @@ def run_batch(items: Sequence[Item],
     ``name_of(item)``, in ``report.failures``; its value is ``None``.
     ``warn(line)`` prints a line above the bar.
 
-    With ``group_step`` (instead of ``step``) the items go in consecutive
-    groups of ``group``: ``group_step(items, loaded, warn)`` gets the
+    With ``batch_step`` (instead of ``step``) the items go in consecutive
+    batches of ``batch_items``: ``batch_step(items, loaded, warn)`` gets the
     members that loaded and returns their outcomes; if it raises, each of
     them fails with the error.
 
     Under ``torch.distributed`` each rank runs its :func:`~.distributed.shard`
-    of the groups and rank 0 (the only one with a bar) gets every rank's
+    of the batches and rank 0 (the only one with a bar) gets every rank's
     outcomes in item order, so its ``report`` and values are those of one
-    process; the other ranks' ``report`` stays empty. The groups are cut
+    process; the other ranks' ``report`` stays empty. The batches are cut
     before sharding, so they do not depend on the number of ranks.
 
     Returns:
@@ -239,15 +249,15 @@ def run_batch(items: Sequence[Item],
     def warn(line: str) -> None:
         console.print(line, markup=False)
 
-    if group_step is None:
-        group = 1
+    if batch_step is None:
+        batch_items = 1
 
-        def group_step(members, loaded, warn):
+        def batch_step(members, loaded, warn):
             return [step(members[0], loaded[0], warn)]
 
-    groups = [range(start, min(start + group, len(items)))
-              for start in range(0, len(items), group)]
-    mine = [groups[g] for g in shard(len(groups))]
+    batches = [range(start, min(start + batch_items, len(items)))
+               for start in range(0, len(items), batch_items)]
+    mine = [batches[b] for b in shard(len(batches))]
     indices = [index for members in mine for index in members]
     loader = iter(DataLoader(_ReadAhead(items, indices, load or _no_load),
                              batch_size=None,
@@ -267,33 +277,36 @@ def run_batch(items: Sequence[Item],
                 if problem is None:
                     ready.append((index, loaded))
                     continue
-                records.append((index, None, None,
-                                describe(name_of(items[index]), problem)))
-                warn(f'error: {records[-1][3]}')
+                records.append(_Record(index, None, None,
+                                       describe(name_of(items[index]),
+                                                problem)))
+                warn(f'error: {records[-1].failure}')
             try:
-                outcomes = group_step([items[i] for i, _ in ready],
+                outcomes = batch_step([items[i] for i, _ in ready],
                                       [loaded for _, loaded in ready],
                                       warn) if ready else []
-                records += [(i, *outcome, None)
+                records += [_Record(i, outcome.status, outcome.value, None)
                             for (i, _), outcome in zip(ready, outcomes)]
             except (OSError, ValueError) as error:
                 for index, _ in ready:
-                    records.append((index, None, None,
-                                    describe(name_of(items[index]), error)))
-                    warn(f'error: {records[-1][3]}')
+                    records.append(_Record(index, None, None,
+                                           describe(name_of(items[index]),
+                                                    error)))
+                    warn(f'error: {records[-1].failure}')
             bar.advance(task, len(members))
     gathered = gather_to_main(records)
     if gathered is None:
         return None
     values = []
-    for _, status, value, failure in gathered:
-        if failure is not None:
-            report.failures.append(failure)
+    for record in gathered:
+        status = record.status
+        if record.failure is not None:
+            report.failures.append(record.failure)
         elif status is not None and status.startswith('passed:'):
             report.pass_through(status.partition(':')[2])
         elif status is not None:
             setattr(report, status, getattr(report, status) + 1)
-        values.append(value)
+        values.append(record.value)
     return values
 
 

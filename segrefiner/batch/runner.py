@@ -285,7 +285,7 @@ def run_batch(items: Sequence[Item],
                 outcomes = batch_step([items[i] for i, _ in ready],
                                       [loaded for _, loaded in ready],
                                       warn) if ready else []
-                records += [_Record(i, outcome.status, outcome.value, None)
+                records += [_Record(i, *outcome, None)
                             for (i, _), outcome in zip(ready, outcomes)]
             except (OSError, ValueError) as error:
                 for index, _ in ready:

@@ -27,7 +27,9 @@ def refine(model: SegRefiner,
            options: Optional[InferenceOptions] = None,
            fast: Optional[bool] = None,
            precision: Optional[str] = None,
-           unet_batch: UNetBatch = None) -> np.ndarray:
+           unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine one binary mask of one image.
 
     Args:
@@ -39,8 +41,9 @@ def refine(model: SegRefiner,
         seed: Makes the sampling reproducible on the same device.
         return_probs: Return float32 probabilities instead of a mask.
         options: This call's :class:`InferenceOptions` (``None``: the
-            model's); ``fast``, ``precision`` and ``unet_batch`` override
-            single fields when not ``None``.
+            model's); ``fast``, ``precision``, ``unet_batch``, ``steps``
+            (``1..T`` reverse steps; docs/steps.md) and ``early_exit``
+            override single fields when not ``None``.
 
     Returns:
         ``H x W`` bool mask (or float32 probabilities).
@@ -51,7 +54,7 @@ def refine(model: SegRefiner,
         >>> refined = refine(model, 'image.jpg', 'coarse.png', seed=0)
     """
     return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine(image, mask, mode, seed,
+                               unet_batch, steps, early_exit).refine(image, mask, mode, seed,
                                                   return_probs)
 
 
@@ -63,7 +66,9 @@ def refine_instances(model: SegRefiner,
                      options: Optional[InferenceOptions] = None,
                      fast: Optional[bool] = None,
                      precision: Optional[str] = None,
-                     unet_batch: UNetBatch = None) -> np.ndarray:
+                     unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine every instance mask of one image (official COCO protocol).
 
     Args:
@@ -71,7 +76,8 @@ def refine_instances(model: SegRefiner,
         image: ``H x W x 3`` uint8 RGB array or an image path.
         masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         ``(N, H, W)`` bool refined masks; masks under ``area_thr`` pixels
@@ -81,7 +87,7 @@ def refine_instances(model: SegRefiner,
         >>> refined = refine_instances(model, image, det_masks, seed=0)
     """
     return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_instances(
+                               unet_batch, steps, early_exit).refine_instances(
                                    image, masks, seed)
 
 
@@ -94,7 +100,9 @@ def refine_semantic(model: SegRefiner,
                     options: Optional[InferenceOptions] = None,
                     fast: Optional[bool] = None,
                     precision: Optional[str] = None,
-                    unet_batch: UNetBatch = None) -> np.ndarray:
+                    unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine a multi-class label map; same shape and dtype out.
 
     Args:
@@ -104,7 +112,8 @@ def refine_semantic(model: SegRefiner,
         ignore_index: Label left untouched and never refined (``None``: all
             labels are classes).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         The refined ``H x W`` label map.
@@ -113,5 +122,5 @@ def refine_semantic(model: SegRefiner,
         >>> refined = refine_semantic(model, 'img.jpg', pred_labels, seed=0)
     """
     return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_semantic(
+                               unet_batch, steps, early_exit).refine_semantic(
                                    image, label_map, ignore_index, seed)

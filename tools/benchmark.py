@@ -6,6 +6,7 @@ Usage::
     python tools/benchmark.py --configs tiny --json bench.json
     python tools/benchmark.py --device cuda
     python tools/benchmark.py --agreement data/demo_val   # fast vs reference
+    python tools/benchmark.py --steps-curve data/real_val data/labelme_val
     python tools/benchmark.py --configs tiny --precision bf16 --batch-sizes 1 \
         --skip instances hr semantic memory               # bf16 UNet rows
 
@@ -29,7 +30,8 @@ fresh process. The ``disk`` rows (``tools/benchmark_disk.py``) refine a
 generated folder from disk to disk in one process and on two ranks
 (images/s, the UNet's share of the wall time). ``--agreement DIR`` compares
 the two paths on a held-out folder (``images/``, ``masks/``, ``coarse/``)
-with the embedded demo model.
+with the embedded demo model; ``--steps-curve DIR ...`` runs the steps
+curve of ``tools/benchmark_steps.py`` (quality and time against ``--steps``).
 """
 import argparse
 import json
@@ -111,6 +113,9 @@ def parse_args() -> argparse.Namespace:
                         help='patch cap of the memory run: patches stream in '
                         'batches, so the peak does not depend on it, only '
                         'the time does')
+    parser.add_argument('--steps-curve', nargs='+', metavar='DATA_ROOT',
+                        help='instead: quality and time against --steps on '
+                        'these folder datasets (tools/benchmark_steps.py)')
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--conv-peak', help=argparse.SUPPRESS)
     parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
@@ -404,6 +409,9 @@ def main() -> int:
           f'{mode}', flush=True)
     if args.agreement:
         result = dict(agreement=agreement(args))
+    elif args.steps_curve:
+        result = dict(steps_curve=sibling('benchmark_steps.py')[
+            'steps_curve'](args.steps_curve))
     else:
         print(f'{RANDOM_WEIGHTS_NOTE} (--agreement DIR scores the embedded '
               'model)', flush=True)

@@ -33,6 +33,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import torch
 
+from mmengine.config import DictAction
+
 from segrefiner.apis import SegRefinerPredictor, init_refiner
 from segrefiner.apis.cli import RANDOM_WEIGHTS_NOTE, add_seed_arg
 from segrefiner.apis.evaluate import build_eval_dataset
@@ -141,22 +143,22 @@ def steps_curve(roots: Sequence[str], coarse: Sequence[str] = COARSE,
                 seeds: Sequence[int] = (0, ), exit_steps: Sequence[int] = (),
                 config: str = None, checkpoint: str = None,
                 full_instances: int = 2, full_repeats: int = 1,
-                full: bool = True) -> List[dict]:
+                full: bool = True, cfg_options: dict = None) -> List[dict]:
     """Every row: each set's coarse scores and curve, then the full model's
     timing (what ``tools/benchmark.py --steps-curve`` runs).
 
     Raises:
         ValueError: If no ``--coarse`` folder exists under any root.
     """
-    model = init_refiner(config, checkpoint)
-    exit_steps = list(exit_steps) or [model.num_timesteps]
-    grid = settings(model.num_timesteps, exit_steps)
-    rows = []
     sets = [(root, name) for root in roots for name in coarse
             if os.path.isdir(os.path.join(root, name))]
     if not sets:
         raise ValueError(f'none of the coarse folders {list(coarse)} exists '
                          f'under {list(roots)}')
+    model = init_refiner(config, checkpoint, cfg_options=cfg_options)
+    exit_steps = list(exit_steps) or [model.num_timesteps]
+    grid = settings(model.num_timesteps, exit_steps)
+    rows = []
     for root, name in sets:
         set_rows = curve(model, root, name, seeds, grid)
         rows += [coarse_row(set_rows)] + set_rows
@@ -186,23 +188,30 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--config', help='model (default: the embedded '
                         'demo model)')
     parser.add_argument('--checkpoint', help='its weights')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides, key=value')
     parser.add_argument('--full-instances', type=int, default=2)
     parser.add_argument('--full-repeats', type=int, default=1)
     parser.add_argument('--no-full', action='store_true',
                         help='skip the full model timing')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch threads (default 1: on a shared machine '
+                        'OpenMP threads waiting for each other cost more than '
+                        'they give)')
     parser.add_argument('--json', help='also write the rows here')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    torch.set_num_threads(args.threads)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads',
           flush=True)
     try:
         rows = steps_curve(args.roots, args.coarse, args.seeds,
                            args.exit_steps, args.config, args.checkpoint,
                            args.full_instances, args.full_repeats,
-                           not args.no_full)
+                           not args.no_full, args.cfg_options)
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1

@@ -166,3 +166,21 @@ def test_early_exit_off_and_one_step_equal_the_plain_loop():
                               SCHEDULE, gen(3), early_exit=True)
     assert torch.equal(plain[0], exit_[0]) and torch.equal(plain[1],
                                                            exit_[1])
+
+
+@pytest.mark.parametrize('flips, evaluations', [(2, [1, 1]),
+                                                (3, [1] * 6)])
+def test_early_exit_tolerates_a_flicker_of_two_per_mille(flips, evaluations):
+    # 1,024 pixels: 2 changing (0.2%) settle, 3 do not
+    calls, sign = [], [1.0]
+
+    def denoise(x, t):
+        sign[0] = -sign[0]
+        out = torch.full((1, 1, 32, 32), 3.0)
+        out.view(-1)[:flips] *= sign[0]
+        calls.append(x.shape[0])
+        return out
+
+    p_sample_loop(denoise, torch.zeros(1, 3, 32, 32), torch.zeros(
+        1, 1, 32, 32), [5, 4, 3, 2, 1, 0], SCHEDULE, gen(), early_exit=True)
+    assert calls == evaluations

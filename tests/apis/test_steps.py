@@ -10,20 +10,16 @@ from segrefiner.apis import (SegRefinerPredictor, init_refiner, refine,
                              refine_instances, refine_semantic)
 from segrefiner.apis.cli import add_inference_args, inference_options_of
 from segrefiner.protocols.high_res import stage_timesteps
+from segrefiner.utils import synthetic_scene
 
 
 def scene():
-    rng = np.random.default_rng(0)
-    image = rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)
-    masks = np.zeros((2, 96, 128), np.uint8)
-    masks[0, 10:60, 20:80] = 1
-    masks[1, 40:90, 60:120] = 1
-    return image, masks
+    return synthetic_scene(96, 128, 2, seed=3)
 
 
 def build(tiny_config, **test_cfg):
     torch.manual_seed(0)
-    options = {'model.test_cfg.model_size': 64}
+    options = {'model.test_cfg.model_size': 64, 'model.test_cfg.area_thr': 16}
     options.update({f'model.test_cfg.{k}': v for k, v in test_cfg.items()})
     return init_refiner(tiny_config, 'random', cfg_options=options)
 

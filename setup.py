@@ -29,8 +29,8 @@ setup(
     },
     include_package_data=True,
     install_requires=[
-        'torch>=2.1', 'mmengine==0.10.7', 'setuptools<81', 'numpy',
-        'opencv-python-headless'
+        'torch>=2.5', 'mmengine==0.10.7', 'setuptools<81', 'numpy',
+        'opencv-python-headless', 'safetensors'
     ],
     extras_require={
         'openmmlab': [

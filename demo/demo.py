@@ -26,14 +26,13 @@ import torch
 
 from segrefiner.apis import init_refiner, refine
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_model_args, add_output_arg,
+                                 add_mode_arg, add_model_args, add_output_arg,
                                  add_seed_arg, check_device,
                                  inference_options_of)
 from segrefiner.evaluation import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image, write_mask
 from segrefiner.model_zoo import RANDOM_WEIGHTS
-from segrefiner.ops import masks_to_boxes, pad_boxes
-from segrefiner.protocols import choose_mode
+from segrefiner.protocols import crop_boxes, resolve_mode
 from segrefiner.visualization import (GREEN, ORANGE, colour_bar, heatmap,
                                       overlay, panel_strip, with_caption)
 
@@ -56,7 +55,7 @@ def parse_args() -> argparse.Namespace:
     add_output_arg(parser, 'the picture (default: outputs/demo.png); the '
                    'refined mask goes beside it as <name>_mask.png')
     add_model_args(parser)
-    parser.add_argument('--mode', default='auto', choices=['auto', 'lr', 'hr'])
+    add_mode_arg(parser)
     add_seed_arg(parser)
     add_device_arg(parser)
     add_inference_args(parser)
@@ -74,7 +73,7 @@ def parse_args() -> argparse.Namespace:
 def model_name(args: argparse.Namespace) -> str:
     """The model as the caption names it."""
     if args.config is None:
-        return 'embedded demo model (segrefiner/model_zoo/demo.pth)'
+        return 'embedded demo model (segrefiner/model_zoo/demo.safetensors)'
     weights = ('RANDOM weights' if args.checkpoint == RANDOM_WEIGHTS else
                os.path.basename(args.checkpoint) if args.checkpoint else
                'its weights')  # a named model's own
@@ -92,10 +91,11 @@ def main() -> int:
                              f'the mask size {coarse.shape}')
         model = init_refiner(args.config, args.checkpoint, args.device,
                              trust_checkpoint=args.trust_checkpoint)
-        mode = args.mode if args.mode != 'auto' else choose_mode(
-            model, torch.from_numpy(coarse)) + ' (auto)'
+        # the protocol's choice, once: the caption names it, refine runs it
+        protocol = resolve_mode(model, torch.from_numpy(coarse), args.mode)
+        mode = protocol + (' (auto)' if args.mode == 'auto' else '')
         start = time.perf_counter()
-        probs = refine(model, image, coarse, mode=args.mode, seed=args.seed,
+        probs = refine(model, image, coarse, mode=protocol, seed=args.seed,
                        return_probs=True,
                        options=inference_options_of(args, model))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
@@ -119,8 +119,7 @@ def main() -> int:
     panels.append(confidence)
     titles.append('confidence |2p-1|')
     if mode.startswith('lr') and coarse.any():  # the object crop's box
-        box = pad_boxes(masks_to_boxes(torch.from_numpy(coarse)[None]),
-                        model.test_cfg['pad_width'], *coarse.shape)[0]
+        box = crop_boxes(model, torch.from_numpy(coarse)[None])[0]
         x0, y0, x1, y1 = (int(v) for v in box)
         cv2.rectangle(confidence, (x0, y0), (x1 - 1, y1 - 1), (255, 255, 255),
                       max(1, coarse.shape[0] // 180))

@@ -12,31 +12,21 @@ Usage::
 
 For each configuration (random weights, seeded) and each path (``reference``:
 fp32, contiguous, the official attention; ``fast``: the default path of
-:mod:`segrefiner.models.fast_path`), each in a fresh process of its own, it
-measures, each call after one untimed
-run on the same inputs: the UNet forward alone per batch size (time, crops/s,
-GFLOP/s), ``refine_instances`` on an image with ``--instances`` blobs,
-``refine(mode='hr')`` on each ``--hr-sizes`` image and ``refine_semantic`` on
-a label map. The UNet's own forward time is measured inside each call
-(:class:`segrefiner.utils.ForwardTimer`), so "other" is all the
-crop/paste/patch/sampling work on the same inputs. First it measures the
-machine's conv peak (:func:`conv_peak`: one 3x3 conv, 256 channels, 64x64,
-batch 4, channels-last, fp32 and bf16) and prints next to every row the
-UNet's GFLOP/s and its share of the peak of the dtype it ran in. The
-``memory`` rows (``tools/benchmark_memory.py``) give the peak memory of an
-``--memory-size`` HR refinement with the tiny model and of
-``refine_instances`` with attention at 4,096 and 16,384 tokens, each in a
-fresh process. The ``disk`` rows (``tools/benchmark_disk.py``) refine a
-generated folder from disk to disk in one process and on two ranks
-(images/s, the UNet's share of the wall time). ``--agreement DIR`` compares
-the two paths on a held-out folder (``images/``, ``masks/``, ``coarse/``)
-with the embedded demo model; ``--steps-curve DIR ...`` runs the steps
-curve of ``tools/benchmark_steps.py`` (quality and time against ``--steps``).
+:mod:`segrefiner.models.fast_path`), each in a fresh process, it times, after
+one untimed run on the same inputs: the UNet forward alone per batch size,
+``refine_instances`` (``--instances`` blobs), ``refine(mode='hr')`` per
+``--hr-sizes`` and ``refine_semantic``, with the UNet's own time inside each
+call (:class:`segrefiner.utils.ForwardTimer`) and its GFLOP/s against the
+machine's conv peak (``benchmark_flops.py``). The ``memory`` rows come from
+``benchmark_memory.py``, the ``disk`` rows from ``benchmark_disk.py``
+(imported). ``--agreement DIR`` compares the two paths on a held-out folder
+(``images/``, ``masks/``, ``coarse/``) with the embedded demo model; ``--steps-curve DIR ...`` runs the steps
+curve of ``benchmark_steps.py`` (quality and time against ``--steps``).
+docs/benchmark.md explains every column.
 """
 import argparse
 import json
 import os
-import runpy
 import subprocess
 import sys
 import tempfile
@@ -47,22 +37,20 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from segrefiner.apis import (init_refiner, refine, refine_instances,
-                             refine_semantic)
-from segrefiner.data.datasets import RefineFolderDataset
-from segrefiner.apis.agreement import path_agreement
+import benchmark_agreement
+import benchmark_disk
+import benchmark_memory
+import benchmark_steps
+from benchmark_common import CONFIGS, device_name, random_model, write_json
+from benchmark_flops import FlopTally, measure_peaks, row_dtype, share
+from segrefiner.apis import refine, refine_instances, refine_semantic
 from segrefiner.apis.cli import (RANDOM_WEIGHTS_NOTE, add_device_arg,
-                                 check_device)
-from segrefiner.io import load_image, load_mask
-from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
-from segrefiner.models import UNetRunner, native_bf16, resolve_forward_mode
+                                 add_unet_batch_arg, check_device)
+from segrefiner.model_zoo import RandomWeightsWarning
+from segrefiner.models import UNetRunner, resolve_forward_mode
+from segrefiner.models.fast_path import PRECISIONS
 from segrefiner.utils import (ForwardTimer, retain_freed_memory,
                               synthetic_scene)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
-               full='configs/segrefiner/segrefiner_lr.py',
-               demo='segrefiner/model_zoo/demo_config.py')
 
 
 def parse_args() -> argparse.Namespace:
@@ -84,12 +72,8 @@ def parse_args() -> argparse.Namespace:
                         'propose patches almost everywhere)')
     parser.add_argument('--batch-sizes', type=int, nargs='+',
                         default=[1, 4, 8], help='UNet forward batch sizes')
-    parser.add_argument('--unet-batch', type=int, nargs=2,
-                        metavar=('TINY', 'FULL'),
-                        help="the fast path's test_cfg.unet_batch for tiny / "
-                        'full (0: the config\'s own)')
-    parser.add_argument('--precision', default='auto',
-                        choices=['auto', 'fp32', 'bf16', 'fp16'],
+    add_unet_batch_arg(parser)
+    parser.add_argument('--precision', default='auto', choices=PRECISIONS,
                         help="the fast path's precision")
     parser.add_argument('--unet-size', type=int, default=256,
                         help='crop side of the UNet-forward rows')
@@ -107,12 +91,7 @@ def parse_args() -> argparse.Namespace:
                         'and 2 ranks, tools/benchmark_disk.py)')
     parser.add_argument('--agreement', metavar='DIR',
                         help='only compare the paths on this held-out folder')
-    parser.add_argument('--memory-size', type=int, nargs=2,
-                        default=[8000, 6000], metavar=('W', 'H'))
-    parser.add_argument('--memory-max-patches', type=int, default=64,
-                        help='patch cap of the memory run: patches stream in '
-                        'batches, so the peak does not depend on it, only '
-                        'the time does')
+    benchmark_memory.add_memory_args(parser)
     parser.add_argument('--steps-curve', nargs='+', metavar='DATA_ROOT',
                         help='instead: quality and time against --steps on '
                         'these folder datasets (tools/benchmark_steps.py)')
@@ -121,91 +100,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
                         help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def conv_peak(device: str, dtype: torch.dtype, repeats: int = 5) -> float:
-    """GFLOP/s of one 3x3 conv, 256 -> 256 channels, 64x64, batch 4,
-    channels-last, in ``dtype`` (best of ``repeats`` after two warm-ups):
-    the machine's practical peak for the UNet's dominant operation."""
-    conv = torch.nn.Conv2d(256, 256, 3, padding=1).to(
-        device, dtype, memory_format=torch.channels_last)
-    x = torch.randn(4, 256, 64, 64, device=device, dtype=dtype).contiguous(
-        memory_format=torch.channels_last)
-    flops = 2 * 256 * 256 * 9 * 64 * 64 * 4
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (
-        lambda: None)
-    best = float('inf')
-    with torch.no_grad():
-        for i in range(repeats + 2):
-            sync()
-            start = time.perf_counter()
-            conv(x)
-            sync()
-            if i >= 2:
-                best = min(best, time.perf_counter() - start)
-    return flops / best / 1e9
-
-
-def measure_peaks(device: str) -> dict:
-    """Conv peak per dtype name; bf16 marked native or emulated."""
-    native = native_bf16(device)  # emulated bf16 is slow: one timed run
-    peaks = dict(fp32=conv_peak(device, torch.float32),
-                 bf16=conv_peak(device, torch.bfloat16, 5 if native else 1),
-                 bf16_native=native)
-    kind = 'native' if peaks['bf16_native'] else 'emulated: no bf16 unit'
-    print(f"conv peak (3x3, 256 ch, 64x64, batch 4, channels-last): fp32 "
-          f"{peaks['fp32']:.0f} GFLOP/s, bf16 {peaks['bf16']:.0f} GFLOP/s "
-          f'({kind})', flush=True)
-    return peaks
-
-
-def row_dtype(path: str, model) -> str:
-    """The peak a row is compared with: the dtype its UNet ran in."""
-    if path == 'reference':
-        return 'fp32'
-    dtype = resolve_forward_mode(True, model.test_cfg.get('precision', 'auto'),
-                                 model.device).autocast_dtype
-    return {torch.bfloat16: 'bf16', torch.float16: 'fp16'}.get(dtype, 'fp32')
-
-
-def share(gflops: float, dtype: str, peaks: dict) -> str:
-    """``"N GFLOP/s (P% of the <dtype> conv peak)"``."""
-    peak = peaks.get(dtype)
-    pct = f'{100 * gflops / peak:3.0f}% of {dtype} peak' if peak else (
-        f'no {dtype} peak')
-    return f'{gflops:6.1f} GFLOP/s ({pct})'
-
-
-class FlopTally:
-    """FLOPs of the UNet forwards of a call, from their input shapes
-    (FlopCounterMode on one crop of each size, times the batch)."""
-
-    def __init__(self, unet: torch.nn.Module) -> None:
-        self.unet, self.per_size, self.shapes = unet, {}, []
-
-    def _record(self, _module, args) -> None:
-        self.shapes.append(tuple(args[0].shape))
-
-    def __enter__(self) -> 'FlopTally':
-        self.shapes = []
-        self._handle = self.unet.register_forward_pre_hook(self._record)
-        return self
-
-    def __exit__(self, *_) -> None:
-        self._handle.remove()
-
-    def total(self) -> float:
-        param = next(self.unet.parameters())
-        for n, c, h, w in self.shapes:
-            if (c, h, w) not in self.per_size:
-                counter = FlopCounterMode(display=False)
-                with torch.no_grad(), counter:
-                    self.unet(torch.zeros(1, c, h, w, device=param.device),
-                              torch.zeros(1, dtype=torch.long,
-                                          device=param.device))
-                self.per_size[c, h, w] = counter.get_total_flops()
-        return float(sum(n * self.per_size[c, h, w]
-                         for n, c, h, w in self.shapes))
 
 
 def timed(model, fn) -> dict:
@@ -299,13 +193,11 @@ def api_cases(name: str, model, args: argparse.Namespace) -> list:
 
 def bench_config(name: str, args: argparse.Namespace, peaks: dict) -> list:
     """Every row of one config, for the paths in ``args.paths``."""
-    torch.manual_seed(0)
     options = {'model.test_cfg.max_patches': args.hr_max_patches,
                'model.test_cfg.precision': args.precision}
-    if args.unet_batch and args.unet_batch[name != 'tiny']:
-        options['model.test_cfg.unet_batch'] = args.unet_batch[name != 'tiny']
-    model = init_refiner(os.path.join(ROOT, CONFIGS[name]), RANDOM_WEIGHTS,
-                         device=args.device, cfg_options=options)
+    if args.unet_batch is not None:
+        options['model.test_cfg.unet_batch'] = args.unet_batch
+    model = random_model(name, args.device, options)
     rows = [] if 'unet' in args.skip else unet_rows(name, model, args, peaks)
     for case, fn in api_cases(name, model, args):
         for path in args.paths:
@@ -347,44 +239,6 @@ def bench_isolated(name: str, args: argparse.Namespace, peaks: dict) -> list:
     return rows
 
 
-def agreement(args: argparse.Namespace) -> dict:
-    """Fast vs reference path on a held-out folder, embedded demo model."""
-    dataset = RefineFolderDataset(data_root=args.agreement, data_prefix=dict(
-        img_path='images', gt_path='masks', coarse_path='coarse'))
-    samples = ((load_image(d['img_path']), load_mask(d['coarse_path']),
-                load_mask(d['gt_path']))
-               for d in (dataset.get_data_info(i)
-                         for i in range(len(dataset))))
-    result = path_agreement(init_refiner(device=args.device), samples)
-    print(f"{len(dataset)} images: fast-vs-reference mask IoU min "
-          f"{result['min_iou']:.4f}, mean "
-          f"{np.mean(result['per_image_iou']):.4f}; pooled IoU reference "
-          f"{result['reference'][0]:.2f} fast {result['fast'][0]:.2f}; mBA "
-          f"reference {result['reference'][1]:.2f} fast "
-          f"{result['fast'][1]:.2f}")
-    return result
-
-
-def sibling(name: str) -> dict:
-    """The globals of the tools/ script ``name`` beside this one."""
-    return runpy.run_path(os.path.join(os.path.dirname(
-        os.path.abspath(__file__)), name))
-
-
-def device_name(device: str) -> str:
-    """The GPU's name, or the CPU's model name from /proc/cpuinfo."""
-    if device.startswith('cuda'):
-        return torch.cuda.get_device_name(torch.device(device))
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return 'unknown CPU'
-
-
 def main() -> int:
     args = parse_args()
     if args.threads:
@@ -408,10 +262,11 @@ def main() -> int:
           f'device {args.device} ({device_name(args.device)}), fast path '
           f'{mode}', flush=True)
     if args.agreement:
-        result = dict(agreement=agreement(args))
+        result = dict(agreement=benchmark_agreement.agreement(
+            args.agreement, args.device))
     elif args.steps_curve:
-        result = dict(steps_curve=sibling('benchmark_steps.py')[
-            'steps_curve'](args.steps_curve))
+        result = dict(
+            steps_curve=benchmark_steps.steps_curve(args.steps_curve))
     else:
         print(f'{RANDOM_WEIGHTS_NOTE} (--agreement DIR scores the embedded '
               'model)', flush=True)
@@ -421,18 +276,15 @@ def main() -> int:
             rows += bench_isolated(name, args, peaks)
         memory = attention = []
         if 'memory' not in args.skip:
-            memory, attention = sibling('benchmark_memory.py')['memory_rows'](
+            memory, attention = benchmark_memory.memory_rows(
                 args.device, args.memory_size, args.memory_max_patches)
-        disk = [] if 'disk' in args.skip else sibling('benchmark_disk.py')[
-            'disk_rows'](args.configs, [args.disk_images[name != 'tiny']
-                                        for name in args.configs], 2, 1,
-                         args.device)
+        disk = [] if 'disk' in args.skip else benchmark_disk.disk_rows(
+            args.configs, [args.disk_images[name != 'tiny']
+                           for name in args.configs], 2, 1, args.device)
         result = dict(device_name=device_name(args.device), conv_peak=peaks,
                       rows=rows, hr_memory=memory,
                       attention_memory=attention, disk_to_disk=disk)
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(result, f, indent=2, default=str)
+    write_json(args.json, result)
     return 0
 
 

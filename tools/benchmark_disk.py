@@ -33,19 +33,16 @@ from typing import Optional, Sequence
 import numpy as np
 import torch
 
-from segrefiner.apis import init_refiner
+from benchmark_common import CONFIGS, random_model, write_json
 from segrefiner.apis.batch import BatchOptions
 from segrefiner.apis.distributed import (barrier, finish_launcher,
                                          init_launcher, world)
 from segrefiner.apis.cli import RANDOM_WEIGHTS_NOTE
 from segrefiner.apis.folders import refine_folder
 from segrefiner.io import write_image
-from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
+from segrefiner.model_zoo import RandomWeightsWarning
 from segrefiner.utils import ForwardTimer, synthetic_scene
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIGS = dict(tiny='configs/segrefiner/segrefiner_tiny.py',
-               full='configs/segrefiner/segrefiner_lr.py')
 WARM_UP = 2
 
 
@@ -63,11 +60,9 @@ def write_folder(root: Path, count: int, first: int = 0) -> None:
 def rank_worker(args: argparse.Namespace) -> None:
     """One rank (or the one process): warm up, time its share, dump JSON."""
     device = init_launcher(args.launcher, args.device)
-    torch.manual_seed(0)
     size = {} if args.model_size is None else {
         'model.test_cfg.model_size': args.model_size}
-    model = init_refiner(os.path.join(ROOT, CONFIGS[args.config]),
-                         RANDOM_WEIGHTS, device, size)
+    model = random_model(args.config, device, size)
     data, out = Path(args.data), Path(args.out)
     options = BatchOptions(mode='lr', progress=False, workers=args.workers,
                            batch_images=args.batch_images)
@@ -177,8 +172,7 @@ def main() -> int:
     print(RANDOM_WEIGHTS_NOTE, flush=True)
     rows = disk_rows(args.configs, args.images, args.ranks, args.workers,
                      args.device, args.model_size, args.batch_images)
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+    write_json(args.json, rows)
     return 0
 
 

@@ -21,12 +21,11 @@ import warnings
 
 import numpy as np
 
-from segrefiner.apis import init_refiner, refine, refine_instances
-from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
+from benchmark_common import random_model
+from segrefiner.apis import refine, refine_instances
+from segrefiner.model_zoo import RandomWeightsWarning
 from segrefiner.utils import current_rss_mb, peak_rss_mb, synthetic_scene
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY = 'configs/segrefiner/segrefiner_tiny.py'
 # Patches per forward in the memory runs: both images fill every batch, so
 # the UNet activations are the same and the difference is the image's cost.
 MEMORY_BATCH = 8
@@ -36,10 +35,10 @@ def memory_probe(args: argparse.Namespace) -> None:
     """Peak RSS of one tiny-model HR refinement (run in a fresh process)."""
     scene = np.load(args.memory_probe)
     image, mask = scene['image'], scene['mask']
-    model = init_refiner(
-        os.path.join(ROOT, TINY), RANDOM_WEIGHTS, args.device,
-        cfg_options={'model.test_cfg.max_patches': args.memory_max_patches,
-                     'model.test_cfg.batch_max': MEMORY_BATCH})
+    model = random_model(
+        'tiny', args.device,
+        {'model.test_cfg.max_patches': args.memory_max_patches,
+         'model.test_cfg.batch_max': MEMORY_BATCH})
     before = current_rss_mb()
     out = refine(model, image, mask, mode='hr', seed=0)
     h, w = mask.shape
@@ -95,9 +94,9 @@ def attention_probe(args: argparse.Namespace) -> None:
     """Peak RSS of ``refine_instances`` with high-token attention (fresh
     process): the tiny model with attention at one stride."""
     path, stride, instances = args.attention_probe
-    model = init_refiner(
-        os.path.join(ROOT, TINY), RANDOM_WEIGHTS, args.device,
-        cfg_options={'model.denoise_model.attention_strides': [int(stride)]})
+    model = random_model(
+        'tiny', args.device,
+        {'model.denoise_model.attention_strides': [int(stride)]})
     image, masks = synthetic_scene(480, 640, int(instances), seed=1)
     before = current_rss_mb()
     refine_instances(model, image, masks, seed=0, fast=path == 'fast')
@@ -135,14 +134,22 @@ def memory_rows(device: str, memory_size=(8000, 6000),
     return report_memory(args), report_attention_memory(args)
 
 
+def add_memory_args(parser: argparse.ArgumentParser) -> None:
+    """``--memory-size W H`` and ``--memory-max-patches`` (also
+    ``benchmark.py``'s)."""
+    parser.add_argument('--memory-size', type=int, nargs=2,
+                        default=[8000, 6000], metavar=('W', 'H'),
+                        help='the large HR image (default 8000 x 6000)')
+    parser.add_argument('--memory-max-patches', type=int, default=64,
+                        help='patch cap of the HR memory runs: patches stream'
+                        ' in batches, so the peak does not depend on it, '
+                        'only the time does')
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--memory-size', type=int, nargs=2,
-                        default=[8000, 6000], metavar=('W', 'H'))
-    parser.add_argument('--memory-max-patches', type=int, default=64,
-                        help='patch cap of the HR runs: patches stream in '
-                        'batches, so the peak does not depend on it')
+    add_memory_args(parser)
     parser.add_argument('--memory-probe', metavar='SCENE_NPZ',
                         help=argparse.SUPPRESS)
     parser.add_argument('--attention-probe', nargs=3,

@@ -23,28 +23,24 @@ after one untimed call. The curve picks the embedded model's default:
 ``test_cfg.steps`` in ``segrefiner/model_zoo/demo_config.py``.
 """
 import argparse
-import json
 import os
 import sys
 import time
 import warnings
 from typing import Dict, List, Sequence, Tuple
 
-import numpy as np
 import torch
-
 from mmengine.config import DictAction
 
+from benchmark_common import device_name, random_model, write_json
 from segrefiner.apis import SegRefinerPredictor, init_refiner
 from segrefiner.apis.cli import RANDOM_WEIGHTS_NOTE, add_seed_arg
 from segrefiner.apis.evaluate import build_eval_dataset
 from segrefiner.evaluation import RefineMetric
-from segrefiner.io import atomic_write_bytes, load_image, load_mask
-from segrefiner.model_zoo import RANDOM_WEIGHTS, RandomWeightsWarning
+from segrefiner.io import load_image, load_mask
+from segrefiner.model_zoo import RandomWeightsWarning
 from segrefiner.utils import synthetic_scene
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FULL_CONFIG = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_lr.py')
 COARSE = ('coarse_mask_head', 'coarse_official')
 Setting = Tuple[int, bool]  # (steps, early exit)
 
@@ -96,8 +92,7 @@ def full_timing(grid: List[Setting], instances: int, repeats: int,
                 seed: int = 0) -> List[dict]:
     """Time ``refine_instances`` of the full model (random weights) per
     setting, ``repeats`` interleaved rounds after one untimed call."""
-    torch.manual_seed(0)
-    model = init_refiner(FULL_CONFIG, RANDOM_WEIGHTS)
+    model = random_model('full')
     image, masks = synthetic_scene(480, 640, instances, seed=1)
     predictors = {s: SegRefinerPredictor(model, steps=s[0], early_exit=s[1])
                   for s in grid}
@@ -205,8 +200,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads',
-          flush=True)
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
+          f'{device_name("cpu")}', flush=True)
     try:
         rows = steps_curve(args.roots, args.coarse, args.seeds,
                            args.exit_steps, args.config, args.checkpoint,
@@ -215,8 +210,7 @@ def main(argv=None) -> int:
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
-    if args.json:
-        atomic_write_bytes(args.json, json.dumps(rows, indent=2).encode())
+    write_json(args.json, rows)
     return 0
 
 

@@ -9,6 +9,12 @@ The output holds ``state_dict`` (``denoise_model.*`` only; the official
 ``loss_texture.*`` Sobel constants are dropped) and ``meta`` (source file,
 package version, config), loads with ``torch.load(weights_only=True)`` and is
 written atomically.
+
+It is also the one-time conversion of a file the package will not read as
+data (a legacy pre-1.6 or tar torch file, one whose pickle names other
+globals): with ``--trust-checkpoint`` the input is unpickled without
+restrictions (only for a file you trust), and the output is a safe zip
+checkpoint that loads everywhere without the flag.
 """
 import argparse
 import os

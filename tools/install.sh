@@ -19,7 +19,7 @@ if ! "$PY" -c 'import mmcv, mmcv.ops; assert mmcv.__version__ == "2.1.0"' 2>/dev
     MAX_JOBS=${MAX_JOBS:-$(nproc)} pip_install --no-build-isolation mmcv==2.1.0
 fi
 pip_install mmengine==0.10.7 mmsegmentation==1.2.2 mmdet==3.3.0 \
-    ftfy regex opencv-python-headless numpy pycocotools scipy shapely \
+    ftfy regex opencv-python-headless numpy safetensors pycocotools scipy shapely \
     terminaltables prettytable scikit-image pytest
 # Triton for the fused-step tests: its interpreter (TRITON_INTERPRET=1) runs
 # the CUDA kernel on CPU tensors. --no-deps: triton has no runtime deps, and

@@ -18,20 +18,26 @@ Usage::
     # COCO result json, its images named by the annotation file
     python tools/refine.py IMAGES_DIR results.segm.json \
         --ann instances_val.json --out refined.segm.json
+    # segment-anything's scripts/amg.py output (PNGs, or --convert-to-rle)
+    python tools/refine.py IMAGES_DIR SAM_OUT --out OUT_DIR
 
 ``IMAGES`` is the image folder and ``PREDICTIONS`` the predictions (a folder,
 or a ``.pkl`` / ``.json`` file); ``PREDICTIONS`` defaults to ``IMAGES``, which
 only BIG's one-folder layout uses. ``--format auto`` picks ``mmdet-pkl`` for a
-``.pkl``, ``coco-json`` for a ``.json``, ``big`` for ``*_im``/``*_seg`` files
-and ``masks`` otherwise; a ``masks`` folder whose PNGs hold more than two
-values (label maps) is refused: name label maps with ``--format labelmap``.
+``.pkl``, ``coco-json`` for a ``.json``, ``sam`` for a folder of
+``<stem>/metadata.csv`` folders or ``<stem>.json`` files, ``big`` for
+``*_im``/``*_seg`` files and ``masks`` otherwise (segrefiner/formats/,
+docs/formats.md); a ``masks`` folder whose PNGs hold more than two values
+(label maps) is refused: name label maps with ``--format labelmap``.
 Images may be grayscale, RGBA or 16-bit; masks 0/1 or 0/255, PNG or JPEG.
 
 Folder formats write each refined prediction to ``OUT_DIR`` under its input's
 file name (masks in their input's 0/1 or 0/255 scale; an empty mask is written
-unchanged with a warning); ``mmdet-pkl`` and ``coco-json`` write one file of
-the input's structure with refined RLE masks, and only if at least one image
-was refined (masks under the model's ``area_thr`` pass through unchanged).
+unchanged with a warning; ``sam``: the same folders, files and rows, only the
+refined masks and their ``area`` and ``bbox`` changed); ``mmdet-pkl`` and
+``coco-json`` write one file of the input's structure with refined RLE masks,
+and only if at least one image was refined (masks under the model's
+``area_thr`` pass through unchanged).
 Every file is written under a temporary name and renamed, so an interrupted run leaves no partial output;
 ``--resume`` skips outputs that exist (for one-file outputs, the images done,
 kept in a hidden ``.NAME.partial`` folder beside it until the file is written).
@@ -54,28 +60,32 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.batch import BatchOptions, check_output
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_launcher_args, add_model_args,
-                                 add_output_arg, add_progress_arg,
-                                 add_seed_arg, check_device,
+                                 add_launcher_args, add_mode_arg,
+                                 add_model_args, add_output_arg,
+                                 add_progress_arg, add_seed_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
                                          is_main_process, rank_tag)
 from segrefiner.apis.folders import refine_folder
-from segrefiner.apis.result_files import refine_coco_json, refine_mmdet_pickle
-from segrefiner.io import FORMATS, detect_format
-from segrefiner.model_zoo import RANDOM_WEIGHTS
+from segrefiner.apis.result_files import refine_results
+from segrefiner.formats import FORMATS, check_flags, detect_format
 
 
 def ignore_index(text: str) -> Optional[int]:
     """``--ignore-index`` values: an integer or ``none``."""
     return None if text.lower() == 'none' else int(text)
+
+
+def takers(flag: str) -> str:
+    """The formats that take ``flag``, e.g. ``'masks, big'``."""
+    return ', '.join(name for name, fmt in FORMATS.items()
+                     if flag in fmt.flags)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -97,8 +107,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    required=True)
     parser.add_argument('--format',
                         default='auto',
-                        choices=('auto', ) + FORMATS,
-                        help='input layout (default: detected)')
+                        choices=('auto', ) + tuple(FORMATS),
+                        help='input layout (default: detected): ' + '; '.join(
+                            f'{name}: {fmt.reads}'
+                            for name, fmt in FORMATS.items()))
     parser.add_argument('--ann', help='COCO annotation json (coco-json)')
     add_model_args(parser)
     parser.add_argument('--cfg-options',
@@ -107,10 +119,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='config overrides, key=value')
     add_device_arg(parser)
     add_seed_arg(parser)
-    parser.add_argument('--mode',
-                        default='auto',
-                        choices=['auto', 'lr', 'hr'],
-                        help='protocol of binary masks (masks, big)')
+    add_mode_arg(parser, help=f'protocol of binary masks ({takers("mode")})')
     parser.add_argument('--ignore-index',
                         type=ignore_index,
                         default=255,
@@ -122,8 +131,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'instead of failing them')
     parser.add_argument('--batch-images', type=int, default=1, metavar='N',
                         help='refine the object crops of N consecutive '
-                        'images in shared UNet batches (masks, big, '
-                        'mmdet-pkl, coco-json; default 1: each image alone, '
+                        'images in shared UNet batches ('
+                        f'{takers("batch_images")}; '
+                        'default 1: each image alone, '
                         "as the Python API). Fills a GPU's batches when "
                         'images have few objects; the outputs then depend '
                         'on N, never on the number of ranks')
@@ -149,27 +159,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         args.predictions = args.images
     if args.format == 'auto':
         args.format = detect_format(args.images, args.predictions)
-    if args.format == 'coco-json' and args.ann is None:
-        parser.error('coco-json needs the annotation file: --ann')
-    if args.ann is not None and args.format != 'coco-json':
-        parser.error(f'--ann is for coco-json, not {args.format}')
-    if args.batch_images > 1 and args.format == 'labelmap':
-        parser.error('--batch-images is for masks, big, mmdet-pkl and '
-                     'coco-json, not labelmap')
-    if args.mode != 'auto' and args.format not in ('masks', 'big'):
-        parser.error(f'--mode is for binary masks, not {args.format}')
-    if args.format in ('masks', 'labelmap') and Path(
-            args.predictions).resolve() == Path(args.images).resolve():
-        parser.error('IMAGES holds no BIG *_im / *_seg files: give the '
-                     'prediction folder too (IMAGES PREDICTIONS)')
+    given = [flag for flag, on in (('ann', args.ann is not None),
+                                   ('mode', args.mode != 'auto'),
+                                   ('batch_images', args.batch_images > 1))
+             if on]
+    problem = check_flags(args.format, given) or FORMATS[args.format].check(
+        Path(args.images), Path(args.predictions))
+    if problem is not None:
+        parser.error(problem)
     return args
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the tool; 0 when every input was refined, else 1."""
     args = parse_args(argv)
-    if args.checkpoint == RANDOM_WEIGHTS:
-        torch.manual_seed(0)  # random weights, the same in every run
     inputs = [args.images, args.predictions] + [args.ann] * bool(args.ann)
     try:
         if not Path(args.images).is_dir():
@@ -187,12 +190,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                                inference=inference_options_of(args, model),
                                workers=args.workers,
                                batch_images=args.batch_images)
-        if args.format == 'mmdet-pkl':
-            report = refine_mmdet_pickle(model, args.images, args.predictions,
-                                         args.out, options)
-        elif args.format == 'coco-json':
-            report = refine_coco_json(model, args.images, args.predictions,
-                                      args.ann, args.out, options)
+        if FORMATS[args.format].one_file:
+            report = refine_results(model, args.images, args.predictions,
+                                    args.out, args.format, options, args.ann)
         else:
             report = refine_folder(model, args.images, args.predictions,
                                    args.out, args.format, options)

@@ -16,9 +16,10 @@ are written under ``--out-dir`` (BIG ``*_refine.png``, DIS
 dataset-pooled IoU, mBA and mean Boundary IoU of the coarse masks and of the
 refinements (mean ± std over seeds), headed by the mode that ran
 (default: ``hr`` for BIG and DIS, the official protocol; ``auto`` for a
-folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``none`` (random
-weights). Bad inputs are reported one line each; the exit status is then 1.
-See docs/evaluation.md.
+folder, as ``tools/refine.py``). ``CHECKPOINT`` may be ``random`` (random
+initial weights; ``none``, its old spelling, still works, with a warning).
+Bad inputs are reported one line each; the exit status is then 1. See
+docs/evaluation.md.
 
 ``torchrun --nproc_per_node N tools/test.py ... --launcher pytorch`` (or
 ``tools/dist_test.sh CONFIG CHECKPOINT N ...``) refines and scores every
@@ -32,14 +33,13 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from segrefiner.apis import init_refiner
 from segrefiner.apis.cli import (add_device_arg, add_inference_args,
-                                 add_launcher_args, add_output_arg,
-                                 add_progress_arg,
+                                 add_launcher_args, add_mode_arg,
+                                 add_output_arg, add_progress_arg,
                                  add_seed_arg, add_trust_arg, check_device,
                                  inference_options_of)
 from segrefiner.apis.distributed import (finish_launcher, init_launcher,
@@ -62,7 +62,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'demo)')
     parser.add_argument('checkpoint',
                         help="weights file, a named model's weights (lr, "
-                        "hr, demo), or 'none' for random")
+                        "hr, demo), or 'random' for random initial weights")
     add_trust_arg(parser)
     parser.add_argument('--dataset',
                         required=True,
@@ -74,11 +74,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'folders; folder: the coarse folder')
     parser.add_argument('--subsets', nargs='+', help='DIS5K subsets')
     add_output_arg(parser, 'write the refined masks in this folder')
-    parser.add_argument('--mode',
-                        choices=['auto', 'lr', 'hr'],
-                        help='refinement protocol (default: the data\'s: '
-                        'hr for big and dis, the official protocol; auto '
-                        'for folder, as refine.py and demo.py)')
+    add_mode_arg(parser, None, 'refinement protocol (default: the data\'s: '
+                 'hr for big and dis, the official protocol; auto for '
+                 'folder, as refine.py and demo.py)')
     add_seed_arg(parser, many=True)
     add_device_arg(parser)
     parser.add_argument('--cfg-options',
@@ -108,16 +106,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         finish_launcher()
 
 
+def _checkpoint(name: str) -> str:
+    """``CHECKPOINT``, its deprecated spelling ``none`` read as ``random``
+    (said once, by rank 0)."""
+    if name.lower() != 'none':
+        return name
+    if is_main_process():
+        print(f"warning: CHECKPOINT 'none' is deprecated: use "
+              f"'{RANDOM_WEIGHTS}' (random initial weights), as every tool",
+              file=sys.stderr)
+    return RANDOM_WEIGHTS
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     """Refine, score and print (rank 0); the exit status."""
-    checkpoint = (RANDOM_WEIGHTS
-                  if args.checkpoint.lower() == 'none' else args.checkpoint)
-    if checkpoint == RANDOM_WEIGHTS:
-        torch.manual_seed(0)  # random weights, the same in every run
     try:
         device = init_launcher(args.launcher, check_device(args.device))
-        model = init_refiner(args.config, checkpoint, device,
-                             args.cfg_options, args.trust_checkpoint)
+        model = init_refiner(args.config, _checkpoint(args.checkpoint),
+                             device, args.cfg_options, args.trust_checkpoint)
         dataset = build_eval_dataset(args.dataset, args.data_root,
                                      args.coarse_root, args.subsets)
         options = inference_options_of(args, model)

@@ -10,7 +10,7 @@ Usage::
 ``CONFIG`` may be a package config by name,
 ``segrefiner::segrefiner/segrefiner_demo.py``, from any directory.
 ``bash tools/dist_train.sh CONFIG N`` wraps the torchrun form. ``load_from``
-and ``--resume`` read checkpoints as data (segrefiner's restricted reader);
+and ``--resume`` read checkpoints as data (``segrefiner.checkpoints``);
 ``--trust-checkpoint`` unpickles them without restrictions (trusted files).
 """
 import argparse
@@ -25,7 +25,7 @@ from mmengine.runner import Runner
 from segrefiner.apis.cli import add_seed_arg, add_trust_arg
 from segrefiner.models import native_bf16
 from segrefiner.registry import config_path
-from segrefiner.utils import use_safe_checkpoint_loader
+from segrefiner.checkpoints import use_safe_checkpoint_loader
 
 
 def parse_args() -> argparse.Namespace:

@@ -10,8 +10,8 @@ here once.
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import (Any, Callable, Dict, List, Optional, Protocol, Sequence,
-                    Tuple, TypeVar)
+from typing import (Any, Callable, Dict, List, NamedTuple, Optional, Protocol,
+                    Sequence, Tuple, TypeVar)
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
@@ -25,14 +25,25 @@ from ..models import InferenceOptions
 from .distributed import gather_to_main, is_main_process, shard
 
 __all__ = [
-    'BatchOptions', 'BatchReport', 'check_output', 'describe', 'run_batch'
+    'BatchOptions', 'BatchReport', 'Outcome', 'check_output', 'describe',
+    'run_batch'
 ]
 
 Item = TypeVar('Item')
-#: What a batch step returns: the report counter to increment (``None``:
-#: none; ``'passed:<reason>'``: :meth:`BatchReport.pass_through`) and a
-#: value collected by :func:`run_batch`.
-Outcome = Tuple[Optional[str], Any]
+
+
+class Outcome(NamedTuple):
+    """What a batch step returns for one item.
+
+    Attributes:
+        status: The report counter to increment (``None``: none;
+            ``'passed:<reason>'``: :meth:`BatchReport.pass_through`).
+        value: A value collected by :func:`run_batch`.
+    """
+    status: Optional[str]
+    value: Any = None
+
+
 #: A step over a group of items: ``(items, loaded, warn) -> outcomes``.
 GroupStep = Callable[[List[Any], List[Any], Callable[[str], None]],
                      List[Outcome]]

@@ -12,18 +12,18 @@ among them). Random weights are said by
 builds its model with.
 """
 import argparse
-from dataclasses import replace
 from typing import Optional, Union
 
 import torch
 
 from ..models import InferenceOptions, SegRefiner
 from ..models.fast_path import PRECISIONS
+from ..protocols import MODES
 from .distributed import LAUNCHERS
 
 __all__ = [
     'add_device_arg', 'add_inference_args', 'add_launcher_args',
-    'add_model_args',
+    'add_mode_arg', 'add_model_args', 'add_unet_batch_arg',
     'add_output_arg', 'add_progress_arg', 'add_seed_arg', 'add_trust_arg',
     'check_device', 'inference_options_of', 'RANDOM_WEIGHTS_NOTE'
 ]
@@ -82,6 +82,16 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                         'demo; random for random initial weights (a config '
                         'file needs one)')
     add_trust_arg(parser)
+
+
+def add_mode_arg(parser: argparse.ArgumentParser,
+                 default: Optional[str] = 'auto',
+                 help: str = 'refinement protocol') -> None:
+    """``--mode``, its choices :data:`~segrefiner.protocols.MODES` (the
+    API's ``mode``)."""
+    parser.add_argument('--mode', default=default, choices=MODES,
+                        help=f'{help} (default: {default})'
+                        if default else help)
 
 
 def add_device_arg(parser: argparse.ArgumentParser) -> None:
@@ -156,6 +166,16 @@ def _steps(text: str) -> int:
     return value
 
 
+def add_unet_batch_arg(parser: Union[argparse.ArgumentParser,
+                                     argparse._ArgumentGroup]) -> None:
+    """``--unet-batch N|auto|all`` (``args.unet_batch``; ``None`` when not
+    given: the model's own): the values of
+    :attr:`~segrefiner.models.InferenceOptions.unet_batch`."""
+    parser.add_argument('--unet-batch', type=_unet_batch, metavar='N',
+                        help="largest UNet batch: N, 'auto' or 'all' "
+                        "(default: the model's test_cfg)")
+
+
 def add_inference_args(parser: argparse.ArgumentParser) -> None:
     """Add ``--reference``, ``--precision``, ``--unet-batch``, ``--steps``
     and ``--early-exit``."""
@@ -166,8 +186,7 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
                        'computation) instead of the fast path')
     group.add_argument('--precision', choices=PRECISIONS,
                        help="the fast path's autocast precision")
-    group.add_argument('--unet-batch', type=_unet_batch, metavar='N',
-                       help="largest UNet batch: N, 'auto' or 'all'")
+    add_unet_batch_arg(group)
     group.add_argument('--steps', type=_steps, metavar='K',
                        help='reverse steps per crop, 1..T (T = 6 officially; '
                        'fewer is faster, the skipped timesteps jumped '
@@ -188,10 +207,7 @@ def inference_options_of(args: argparse.Namespace,
     """
     options = model.inference_options(
         fast=False if args.reference else None, precision=args.precision,
-        steps=args.steps, early_exit=args.early_exit)
+        unet_batch=args.unet_batch, steps=args.steps,
+        early_exit=args.early_exit)
     model.timesteps(options.steps)  # 1..T
-    batch: Optional[Union[int, str]] = args.unet_batch
-    if batch is None:
-        return options
-    return options.merged(unet_batch=batch) if batch != 'all' else (
-        replace(options, unet_batch=None))
+    return options

@@ -20,7 +20,7 @@ from mmengine.registry import DATASETS
 
 from ..data import datasets  # noqa: F401  (registers the dataset types)
 from ..evaluation import RefineMetric
-from ..io import load_image, load_mask, write_image
+from ..io import check_size, load_image, load_mask, write_image
 from ..models import InferenceOptions, SegRefiner
 from .batch import check_output, run_batch
 from .predictor import SegRefinerPredictor
@@ -179,9 +179,8 @@ def _load_sample(
     masks = []
     for key in ('coarse_path', 'gt_path'):
         mask = None if info.get(key) is None else load_mask(info[key], rule)
-        if mask is not None and mask.shape != image.shape[:2]:
-            raise ValueError(f'{info[key]}: mask size {mask.shape} differs '
-                             f'from the image size {image.shape[:2]}')
+        if mask is not None:
+            check_size(mask, image.shape[:2], f'{info[key]}: mask')
         masks.append(mask)
     return image, masks[0], masks[1]
 

@@ -1,20 +1,20 @@
-"""``refine``, ``refine_instances`` and ``refine_semantic``: one call each.
+"""``refine``, ``refine_instances``, ``refine_sam`` and ``refine_semantic``:
+one call each.
 
 OpenMMLab-style functions over :class:`~.predictor.SegRefinerPredictor`:
 each builds a predictor with this call's options and runs it, so options
 never outlive the call and concurrent calls do not interfere.
 """
-from typing import Optional, Union
+from typing import List, Optional, Sequence
 
 import numpy as np
 
 from ..io import ImageLike
 from ..models import InferenceOptions, SegRefiner
+from ..models.inference_options import UNetBatch
 from .predictor import SegRefinerPredictor
 
-__all__ = ['refine', 'refine_instances', 'refine_semantic']
-
-UNetBatch = Union[int, str, None]
+__all__ = ['refine', 'refine_instances', 'refine_sam', 'refine_semantic']
 
 
 def refine(model: SegRefiner,
@@ -41,7 +41,8 @@ def refine(model: SegRefiner,
         seed: Makes the sampling reproducible on the same device.
         return_probs: Return float32 probabilities instead of a mask.
         options: This call's :class:`InferenceOptions` (``None``: the
-            model's); ``fast``, ``precision``, ``unet_batch``, ``steps``
+            model's); ``fast``, ``precision``, ``unet_batch`` (an int,
+            ``'auto'`` or ``'all'``, :class:`InferenceOptions`), ``steps``
             (``1..T`` reverse steps; docs/steps.md) and ``early_exit``
             override single fields when not ``None``.
 
@@ -89,6 +90,42 @@ def refine_instances(model: SegRefiner,
     return SegRefinerPredictor(model, options, fast, precision,
                                unet_batch, steps, early_exit).refine_instances(
                                    image, masks, seed)
+
+
+def refine_sam(model: SegRefiner,
+               image: ImageLike,
+               sam_masks: Sequence[dict],
+               seed: Optional[int] = None,
+               *,
+               options: Optional[InferenceOptions] = None,
+               fast: Optional[bool] = None,
+               precision: Optional[str] = None,
+               unet_batch: UNetBatch = None) -> List[dict]:
+    """Refine segment-anything's automatic masks of one image.
+
+    Every mask is refined as :func:`refine_instances` refines it (all
+    together, each a separate mask however they nest or overlap).
+
+    Args:
+        model: A :class:`SegRefiner`.
+        image: ``H x W x 3`` uint8 RGB array or an image path.
+        sam_masks: What ``SamAutomaticMaskGenerator.generate()`` returns
+            (segment-anything or SAM 2; ``segmentation`` a binary array or
+            a COCO RLE).
+        seed: Makes the sampling reproducible on the same device.
+        options, fast, precision, unet_batch: As for :func:`refine`.
+
+    Returns:
+        New dicts in the same order, each ``segmentation`` refined and
+        stored as it came, ``area`` and ``bbox`` (XYWH) recomputed as SAM
+        computes them; masks under ``area_thr`` pixels keep their dicts.
+
+    Example:
+        >>> sam_masks = SamAutomaticMaskGenerator(sam).generate(image)
+        >>> refined = refine_sam(model, image, sam_masks, seed=0)
+    """
+    return SegRefinerPredictor(model, options, fast, precision,
+                               unet_batch).refine_sam(image, sam_masks, seed)
 
 
 def refine_semantic(model: SegRefiner,

@@ -9,11 +9,15 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.registry import MODELS
 
-from ..checkpoint import load_refiner_weights
+from ..checkpoints import load_refiner_weights
 from ..model_zoo import (NAMED_MODELS, RANDOM_WEIGHTS, RandomWeightsWarning,
                          is_model_name, resolve_checkpoint)
 from ..models import SegRefiner
 from ..registry import config_path
+
+#: The seed of random initial weights (checkpoint ``'random'``): every run
+#: and every process of a run gets the same model.
+RANDOM_WEIGHTS_SEED = 0
 
 #: The embedded default model (``init_refiner()``): the named model 'demo'.
 DEFAULT_MODEL = 'demo'
@@ -63,8 +67,9 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
             ``model``) is a ``SegRefiner`` config.
         checkpoint: The weights: a file (an official release or a project
             checkpoint), a named model's weights (``'lr'``, ``'hr'``,
-            ``'demo'``) or ``'random'`` (random initial weights, with a
-            warning). ``None`` means the named model's own weights when
+            ``'demo'``) or ``'random'`` (random initial weights, seeded
+            with :data:`RANDOM_WEIGHTS_SEED` whatever the global RNG, with
+            a warning). ``None`` means the named model's own weights when
             ``config`` is a name; a config file, dict or Config needs one.
         device: Device to put the model on.
         cfg_options: Overrides merged into the config, e.g.
@@ -103,7 +108,12 @@ def init_refiner(config: Union[str, os.PathLike, dict, Config, None] = None,
                          "file, or 'lr', 'hr', 'demo'), or "
                          f"'{RANDOM_WEIGHTS}' for random initial weights")
     path = resolve_checkpoint(checkpoint)  # fails before the model is built
-    model = MODELS.build(cfg.model if 'model' in cfg else cfg.to_dict())
+    # Random weights are seeded here, and only here, without touching the
+    # caller's global RNG; loaded weights replace whatever the build drew.
+    with torch.random.fork_rng(devices=[], enabled=path is None):
+        if path is None:
+            torch.manual_seed(RANDOM_WEIGHTS_SEED)
+        model = MODELS.build(cfg.model if 'model' in cfg else cfg.to_dict())
     if not isinstance(model, SegRefiner):
         raise TypeError(f'{source}: the model is a {type(model).__name__}, '
                         'not a SegRefiner')

@@ -4,17 +4,35 @@
 image is done; meanwhile each refined image is stored under a hidden
 ``.<out>.partial`` folder beside it, which ``--resume`` reads to skip the
 images already done (also those another rank of a distributed run did).
+An entry is JSON (the image's digest and its COCO RLE masks), so reading
+the folder back never runs anything that was put there.
 """
 import hashlib
-import pickle
+import json
 import shutil
 from pathlib import Path
-from typing import Any, Optional
+from typing import List, Optional
 
 from ..io import atomic_write_bytes, clean_stale_temps
 from .distributed import is_main_process
 
 __all__ = ['PartialStore']
+
+
+def _to_json(rle: dict) -> dict:
+    counts = rle['counts']
+    binary = isinstance(counts, bytes)
+    return dict(size=list(rle['size']),
+                counts=counts.decode('ascii') if binary else counts,
+                binary=binary)
+
+
+def _from_json(entry: dict) -> dict:
+    counts = entry['counts']
+    if not (isinstance(counts, str) and isinstance(entry['size'], list)):
+        raise ValueError('not an RLE')
+    return dict(size=entry['size'],
+                counts=counts.encode('ascii') if entry['binary'] else counts)
 
 
 class PartialStore:
@@ -37,20 +55,24 @@ class PartialStore:
             clean_stale_temps(self.folder)
 
     def _path(self, key: str) -> Path:
-        return self.folder / (hashlib.sha1(key.encode()).hexdigest() + '.pkl')
+        return self.folder / (hashlib.sha1(key.encode()).hexdigest() +
+                              '.json')
 
-    def get(self, key: str, digest: str) -> Optional[Any]:
-        """The stored value of ``key`` if stored for ``digest``, else None."""
+    def get(self, key: str, digest: str) -> Optional[List[dict]]:
+        """The stored RLE masks of ``key`` if stored for ``digest``, else
+        None (also for an entry that is not this store's JSON)."""
         try:
-            entry = pickle.loads(self._path(key).read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError):
+            entry = json.loads(self._path(key).read_bytes())
+            if entry['digest'] != digest:
+                return None
+            return [_from_json(rle) for rle in entry['masks']]
+        except (OSError, ValueError, KeyError, TypeError):
             return None
-        return entry['value'] if entry.get('digest') == digest else None
 
-    def put(self, key: str, digest: str, value: Any) -> None:
-        """Store ``value`` for ``key`` (atomically)."""
-        atomic_write_bytes(self._path(key),
-                           pickle.dumps(dict(digest=digest, value=value)))
+    def put(self, key: str, digest: str, masks: List[dict]) -> None:
+        """Store the RLE ``masks`` of ``key`` (atomically)."""
+        entry = dict(digest=digest, masks=[_to_json(rle) for rle in masks])
+        atomic_write_bytes(self._path(key), json.dumps(entry).encode())
 
     def finish(self) -> None:
         """Delete the store (the output is complete)."""

@@ -12,10 +12,12 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from ..io import ImageLike, load_image, load_mask
+from ..formats.sam import sam_masks as masks_of_records
+from ..formats.sam import updated_records
+from ..io import ImageLike, check_size, load_image, load_mask
 from ..models import InferenceOptions, SegRefiner
 from ..ops.binarize import binarize
-from ..protocols import (MODES, refine_crops_of_images,
+from ..protocols import (check_mode, refine_crops_of_images,
                          refine_label_map, refine_mask,
                          refine_masks_of_images)
 from ..utils.heap import retain_freed_memory
@@ -75,9 +77,7 @@ class SegRefinerPredictor:
     def _image(self, image: ImageLike, array: np.ndarray,
                what: str) -> torch.Tensor:
         img = load_image(image)
-        if tuple(array.shape[-2:]) != tuple(img.shape[:2]):
-            raise ValueError(f'{what} size {tuple(array.shape[-2:])} differs '
-                             f'from the image size {tuple(img.shape[:2])}')
+        check_size(array, img.shape[:2], what)
         return torch.from_numpy(np.ascontiguousarray(img)).to(
             self.model.device).permute(2, 0, 1)
 
@@ -115,8 +115,7 @@ class SegRefinerPredictor:
                 another size than the image.
             FileNotFoundError: For a missing file.
         """
-        if mode not in MODES:
-            raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+        check_mode(mode)  # before reading the files
         coarse = load_mask(mask)
         image_t, generator = self._prologue(image, coarse, 'mask', seed)
         with self._retain():
@@ -150,6 +149,40 @@ class SegRefinerPredictor:
                              f'{masks.shape}')
         return self.refine_instances_together([image], [masks], seed)[0]
 
+    def refine_sam(self,
+                   image: ImageLike,
+                   sam_masks: Sequence[dict],
+                   seed: Optional[int] = None) -> List[dict]:
+        """Refine segment-anything's automatic masks of one image.
+
+        Args:
+            image: ``H x W x 3`` uint8 RGB array or an image path.
+            sam_masks: The records of ``SamAutomaticMaskGenerator.
+                generate()`` (segment-anything or SAM 2): ``segmentation``
+                an ``H x W`` array or a COCO RLE (``counts`` str, bytes or
+                an uncompressed list), and any other fields.
+            seed: Makes the sampling reproducible on the same device.
+
+        Returns:
+            New records in the same order: each mask refined by
+            :meth:`refine_instances` (all of them together) and stored as
+            its input was, with ``area`` (pixel count) and ``bbox`` (XYWH)
+            recomputed as SAM computes them; a mask the refinement left as
+            it was (under ``area_thr`` pixels) keeps its record, copied.
+
+        Raises:
+            ValueError: Naming the index of a record that holds no mask,
+                or for masks of another size than the image.
+        """
+        if not len(sam_masks):
+            return []
+        coarse = masks_of_records(sam_masks, 'sam_masks')
+        refined = self.refine_instances(image, coarse, seed)
+        return updated_records(
+            sam_masks, refined,
+            [not np.array_equal(new, old) for new, old in zip(refined,
+                                                              coarse)])
+
     def refine_together(self,
                         images: Sequence[ImageLike],
                         masks: Sequence[ImageLike],
@@ -167,6 +200,7 @@ class SegRefinerPredictor:
         Returns:
             One ``H x W`` bool mask per image.
         """
+        check_mode(mode)  # before reading the files
         coarse = [load_mask(mask) for mask in masks]
         tensors = [self._image(image, mask, 'mask')
                    for image, mask in zip(images, coarse)]

@@ -47,7 +47,9 @@ class Composite(NamedTuple):
 
 @functools.lru_cache(maxsize=None)
 def load_photo(name: str) -> np.ndarray:
-    """A bundled ``skimage.data`` photo as a read-only HxWx3 uint8 RGB array.
+    """A bundled ``skimage.data`` photo as a read-only HxWx3 uint8 RGB array
+    (gray photos repeated to three channels, an alpha channel dropped); the
+    one loader of scikit-image's photos (also :mod:`.photos`).
 
     Raises:
         ValueError: For a name outside :data:`PHOTOS`.
@@ -58,6 +60,7 @@ def load_photo(name: str) -> np.ndarray:
     photo = np.asarray(getattr(data, name)(), dtype=np.uint8)
     if photo.ndim == 2:
         photo = np.repeat(photo[..., None], 3, axis=2)
+    photo = np.ascontiguousarray(photo[..., :3])
     photo.setflags(write=False)
     return photo
 

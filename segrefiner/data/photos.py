@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence
 import numpy as np
 
 from ..io import load_image
+from .composites import load_photo
 
 __all__ = [
     'Photo', 'SKIMAGE_PHOTOS', 'DEFAULT_PHOTO_DIRS', 'find_photos',
@@ -142,11 +143,7 @@ def load_photo_file(photo: Photo, max_side: int = 640) -> np.ndarray:
     """
     import cv2
     if photo.path.startswith('skimage:'):
-        from skimage import data
-        image = np.asarray(getattr(data, photo.path[8:])(), np.uint8)
-        if image.ndim == 2:
-            image = np.repeat(image[..., None], 3, axis=2)
-        image = image[..., :3]
+        image = load_photo(photo.path[len('skimage:'):])
     else:
         image = load_image(photo.path)
     h, w = image.shape[:2]

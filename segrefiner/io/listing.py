@@ -4,18 +4,16 @@ Why here: the datasets, the offline generators and batch refinement all
 find their inputs by the same suffixes and stems.
 """
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional
+from typing import Callable, Dict, List, NamedTuple, Optional
 
 from .atomic import PathLike
 
 __all__ = [
-    'FORMATS', 'MASK_SUFFIXES', 'Pair', 'detect_format', 'list_masks',
+    'MASK_SUFFIXES', 'Pair', 'index_by_key', 'list_masks', 'match_pairs',
     'pair_files', 'resolve_image'
 ]
 
 MASK_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
-#: The layouts ``tools/refine.py --format`` accepts (``auto`` detects).
-FORMATS = ('masks', 'big', 'labelmap', 'mmdet-pkl', 'coco-json')
 
 
 def list_masks(mask_dir: PathLike) -> List[Path]:
@@ -45,14 +43,48 @@ class Pair(NamedTuple):
         return self.mask if self.mask is not None else self.image
 
 
-def _index(folder: Path, tag: str) -> Dict[str, List[Path]]:
-    """Image-suffixed files of ``folder`` whose stem ends with ``tag``."""
+def index_by_key(folder: PathLike, tag: str = '') -> Dict[str, List[Path]]:
+    """Image-suffixed files of ``folder`` whose stem ends with ``tag``, by
+    key (the stem without the tag; a stem that is only the tag has none),
+    each key's files sorted by name: the one rule of file keys (also the
+    datasets', :mod:`segrefiner.data.datasets.files`)."""
     index: Dict[str, List[Path]] = {}
     for path in list_masks(folder):
         key = path.stem[:len(path.stem) - len(tag)]
         if key and path.stem.endswith(tag):
             index.setdefault(key, []).append(path)
     return index
+
+
+def match_pairs(images: Dict[str, List[Path]],
+                predictions: Dict[str, List[Path]],
+                no_prediction: Callable[[str], str],
+                no_image: Callable[[str], str]) -> List[Pair]:
+    """Every key of two indexes as a :class:`Pair`, sorted by key.
+
+    Args:
+        images: The image files by key.
+        predictions: The prediction files (or folders) by key.
+        no_prediction: The problem of a key without prediction.
+        no_image: The problem of a key without image.
+    """
+    pairs = []
+    for key in sorted(set(images) | set(predictions)):
+        found_images, found_masks = images.get(key, []), predictions.get(
+            key, [])
+        image = found_images[0] if found_images else None
+        mask = found_masks[0] if found_masks else None
+        problem = None
+        for found in (found_images, found_masks):
+            if len(found) > 1:
+                names = ', '.join(p.name for p in found)
+                problem = f'several files share the name {key!r}: {names}'
+        if problem is None and mask is None:
+            problem = no_prediction(key)
+        elif problem is None and image is None:
+            problem = no_image(key)
+        pairs.append(Pair(key, image, mask, problem))
+    return pairs
 
 
 def pair_files(image_dir: PathLike,
@@ -65,48 +97,12 @@ def pair_files(image_dir: PathLike,
     ``'_im'`` and ``'_seg'``, ``a_gt.png`` is neither). Unmatched files and
     keys shared by several files come back with a :attr:`Pair.problem`.
     """
-    images, masks = _index(Path(image_dir), image_tag), _index(
-        Path(mask_dir), mask_tag)
-    pairs = []
-    for key in sorted(set(images) | set(masks)):
-        found_images, found_masks = images.get(key, []), masks.get(key, [])
-        image = found_images[0] if found_images else None
-        mask = found_masks[0] if found_masks else None
-        problem = None
-        for found in (found_images, found_masks):
-            if len(found) > 1:
-                names = ', '.join(p.name for p in found)
-                problem = f'several files share the name {key!r}: {names}'
-        if problem is None and mask is None:
-            problem = (f'no mask for this image (looked for {key}{mask_tag}'
-                       f'.* in {mask_dir})')
-        elif problem is None and image is None:
-            problem = (f'no image for this mask (looked for {key}{image_tag}'
-                       f'.* in {image_dir})')
-        pairs.append(Pair(key, image, mask, problem))
-    return pairs
-
-
-def _has_tag(folder: Path, tag: str) -> bool:
-    return any(p.stem.endswith(tag) and len(p.stem) > len(tag)
-               for p in list_masks(folder))
-
-
-def detect_format(images: PathLike, predictions: PathLike) -> str:
-    """The ``auto`` format: ``mmdet-pkl`` for a ``.pkl`` file, ``coco-json``
-    for a ``.json`` file, ``big`` for folders of ``*_im``/``*_seg`` files,
-    else ``masks`` (label-map folders look like masks: name them).
-    """
-    predictions = Path(predictions)
-    suffix = predictions.suffix.lower()
-    if suffix in ('.pkl', '.pickle'):
-        return 'mmdet-pkl'
-    if suffix == '.json':
-        return 'coco-json'
-    if predictions.is_dir() and Path(images).is_dir() and _has_tag(
-            Path(images), '_im') and _has_tag(predictions, '_seg'):
-        return 'big'
-    return 'masks'
+    return match_pairs(
+        index_by_key(image_dir, image_tag), index_by_key(mask_dir, mask_tag),
+        lambda key: (f'no mask for this image (looked for {key}{mask_tag}'
+                     f'.* in {mask_dir})'),
+        lambda key: (f'no image for this mask (looked for {key}{image_tag}'
+                     f'.* in {image_dir})'))
 
 
 def resolve_image(image_dir: PathLike, name: str) -> Path:

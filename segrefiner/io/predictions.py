@@ -14,8 +14,8 @@ from .atomic import PathLike, atomic_write_bytes
 from .images import load_mask, read_image_file, write_image
 
 __all__ = [
-    'fit_to', 'read_label_map', 'read_mask_file', 'write_label_map',
-    'write_mask'
+    'check_size', 'fit_to', 'read_label_map', 'read_mask_file',
+    'write_label_map', 'write_mask'
 ]
 
 
@@ -61,6 +61,20 @@ def write_mask(path: PathLike, mask: np.ndarray, value: int = 255) -> None:
     write_image(path, mask.astype(np.uint8) * np.uint8(value))
 
 
+def check_size(array: np.ndarray, shape: Tuple[int, int],
+               what: str = 'mask', hint: str = '') -> None:
+    """The one image-size check: ``array``'s last two axes are ``shape``.
+
+    Raises:
+        ValueError: ``"<what> size HxW differs from the image size HxW"``
+            (then ``hint``) if they are not.
+    """
+    have = tuple(array.shape[-2:])
+    if have != tuple(shape):
+        raise ValueError(f'{what} size {have[0]}x{have[1]} differs from the '
+                         f'image size {shape[0]}x{shape[1]}{hint}')
+
+
 def fit_to(array: np.ndarray,
            shape: Tuple[int, int],
            resize: bool = False,
@@ -80,9 +94,7 @@ def fit_to(array: np.ndarray,
     if have == tuple(shape):
         return array
     if not resize:
-        raise ValueError(f'{what} size {have[0]}x{have[1]} differs from the '
-                         f'image size {shape[0]}x{shape[1]} (--resize-mask '
-                         'resizes it)')
+        check_size(array, shape, what, ' (--resize-mask resizes it)')
     rows = np.minimum((np.arange(shape[0]) + 0.5) * have[0] / shape[0],
                       have[0] - 1).astype(np.int64)
     cols = np.minimum((np.arange(shape[1]) + 0.5) * have[1] / shape[1],

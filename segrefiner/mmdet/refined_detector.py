@@ -27,7 +27,7 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..ops.binarize import binarize
 from ..protocols import refine_crops
-from ..utils.compat import use_safe_checkpoint_loader
+from ..checkpoints import use_safe_checkpoint_loader
 
 use_safe_checkpoint_loader(replace=False)  # the detector's file as data
 

@@ -34,7 +34,7 @@ from torch import Tensor
 
 from ..hosted import build_hosted_refiner, host_image, hosted_generator
 from ..protocols import refine_label_map
-from ..utils.compat import use_safe_checkpoint_loader
+from ..checkpoints import use_safe_checkpoint_loader
 from .seg_logits import relabel_seg_logits
 
 use_safe_checkpoint_loader(replace=False)

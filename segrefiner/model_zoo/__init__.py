@@ -3,8 +3,8 @@
 * ``'demo'`` is the embedded default model (``init_refiner()`` with no
   arguments): ``demo_config.py`` is the model part of ``configs/segrefiner/
   segrefiner_demo.py``, written out in full so that the installed package
-  needs no repository configs; ``demo.pth`` holds its weights as a plain
-  state dict, trained on CPU with ``tools/train.py configs/segrefiner/
+  needs no repository configs; ``demo.safetensors`` holds its weights
+  (tensors only, no pickle), trained on CPU with ``tools/train.py configs/segrefiner/
   segrefiner_demo.py`` (README).
 * ``'lr'`` and ``'hr'`` are the official releases, found in the weights
   cache (:mod:`.named_models`) and checked or fetched by :mod:`.releases`

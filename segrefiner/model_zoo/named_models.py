@@ -4,7 +4,7 @@
 'SegRefiner')`` name a model instead of a config file and a checkpoint:
 
 * ``'demo'``: the embedded demo model, config and weights in this package
-  (``demo_config.py``, ``demo.pth``).
+  (``demo_config.py``, ``demo.safetensors``).
 * ``'lr'`` / ``'hr'``: the official LR- and HR-SegRefiner. Their config is
   ``SegRefiner``'s defaults (the official model, the same for both); their
   weights are the official releases, looked up in the cache directory
@@ -62,7 +62,7 @@ OFFICIAL_CONFIG = dict(model=dict(type='SegRefiner'))
 NAMED_MODELS = {
     'demo':
     NamedModel('demo', 'the embedded demo model',
-               os.path.join(HERE, 'demo_config.py'), 'demo.pth'),
+               os.path.join(HERE, 'demo_config.py'), 'demo.safetensors'),
     'lr':
     NamedModel('lr', 'LR-SegRefiner (official, instance refinement)',
                OFFICIAL_CONFIG, 'segrefiner_lr_latest.pth',

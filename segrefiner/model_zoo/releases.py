@@ -21,8 +21,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 from ..models import SegRefiner  # noqa: F401  (registers the model)
-from ..checkpoint import (describe_state_dict, extract_state_dict,
-                          load_checkpoint_file, mismatch_report)
+from ..checkpoints import (describe_state_dict, extract_state_dict,
+                           load_checkpoint_file, mismatch_report)
 from .named_models import NAMED_MODELS, RELEASES, how_to_get, weights_path
 
 

@@ -92,20 +92,6 @@ def sdpa_token_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
     return out.transpose(1, 2).reshape(b, length, width // 3)
 
 
-def sdpa_qkv_attention(qkv: torch.Tensor, num_heads: int) -> torch.Tensor:
-    """The same function as :func:`legacy_qkv_attention`, through SDPA.
-
-    Args:
-        qkv: ``(B, 3C, T)`` output of the qkv projection.
-        num_heads: Number of heads.
-
-    Returns:
-        ``(B, C, T)`` attended values.
-    """
-    return sdpa_token_attention(qkv.transpose(1, 2),
-                                num_heads).transpose(1, 2)
-
-
 class AttentionBlock(AttentionLayer):
     """GroupNorm -> 1x1 qkv conv1d -> multi-head attention -> 1x1 projection.
 

@@ -92,7 +92,7 @@ def native_bf16(device: Union[str, torch.device]) -> bool:
 def resolve_forward_mode(fast: bool,
                          precision: str,
                          device: Union[str, torch.device],
-                         unet_batch: Union[int, str, None] = None
+                         unet_batch: Union[int, str] = 'all'
                          ) -> ForwardMode:
     """The :class:`ForwardMode` of a ``fast``/``precision`` choice.
 
@@ -103,10 +103,10 @@ def resolve_forward_mode(fast: bool,
             ``'bf16'`` or ``'fp16'`` (autocast dtypes of the fast path).
         device: The model's device.
         unet_batch: Largest batch of one UNet forward in the fast path
-            (None: the whole batch; ``'auto'``: on a CPU, the measured
-            :func:`cpu_unet_batch` of the precision and crop size, the
-            whole batch elsewhere). ``tools/benchmark.py`` prints crops/s
-            per batch size.
+            (an int >= 1; ``'all'``: the whole batch; ``'auto'``: on a CPU,
+            the measured :func:`cpu_unet_batch` of the precision and crop
+            size, the whole batch elsewhere). ``tools/benchmark.py`` prints
+            crops/s per batch size.
 
     Examples:
         >>> resolve_forward_mode(False, 'auto', 'cpu')
@@ -118,10 +118,11 @@ attention='legacy', max_batch=None, retain_heap=False)
     on_cpu = torch.device(device).type == 'cpu'
     if unet_batch == 'auto':
         unet_batch = 'auto' if on_cpu else None
-    elif unet_batch is not None and (not isinstance(unet_batch, int)
-                                     or unet_batch < 1):
-        raise ValueError(f"unet_batch must be >= 1, 'auto' or None, got "
-                         f'{unet_batch!r}')
+    elif unet_batch == 'all':
+        unet_batch = None
+    elif not isinstance(unet_batch, int) or unet_batch < 1:
+        raise ValueError(f"unet_batch must be an int >= 1, 'auto' or 'all', "
+                         f'got {unet_batch!r}')
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {PRECISIONS}, got '
                          f'{precision!r}')

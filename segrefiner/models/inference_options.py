@@ -14,6 +14,8 @@ from .fast_path import ForwardMode, resolve_forward_mode
 
 __all__ = ['InferenceOptions']
 
+#: ``unet_batch`` values: an int >= 1, ``'auto'`` or ``'all'``; ``None``
+#: only where an argument means "no override" (the model's default).
 UNetBatch = Union[int, str, None]
 
 
@@ -30,15 +32,19 @@ class InferenceOptions:
             fast path's autocast dtype (``'auto'``: bf16 where the device
             computes it natively, else fp32).
         unet_batch: Largest batch of one UNet forward in the fast path:
-            an int >= 1, ``None`` (the whole batch) or ``'auto'`` (on a CPU
-            bounded by the first feature map's size, whole elsewhere).
+            an int >= 1, ``'all'`` (the whole batch) or ``'auto'`` (on a
+            CPU the measured crops per forward for the crop size and
+            precision, whole elsewhere). The same values as the tools'
+            ``--unet-batch N|auto|all``. ``None`` is never a value here: in
+            :meth:`merged`, :meth:`from_cfg`, the API calls and the
+            predictor it means "no override" (the model's default).
         steps: Reverse steps per crop, ``1..T`` (``None``: all ``T``, the
             official loop): ``T-1`` down to 0 evenly spaced, the skipped
             timesteps jumped over (docs/steps.md). The model checks the
             upper bound.
-        early_exit: A crop whose predicted mask no longer changes between
-            two steps leaves the batch early (off: the official loop and
-            its random stream).
+        early_exit: A crop whose predicted mask changed in at most 0.2%
+            of its pixels since the previous step leaves the batch early
+            (off: the official loop and its random stream).
 
     Raises:
         ValueError: On an unknown precision, a non-fp32 precision with
@@ -71,8 +77,10 @@ class InferenceOptions:
 
     @classmethod
     def from_cfg(cls, cfg: Mapping) -> 'InferenceOptions':
-        """The options named in a ``test_cfg`` (defaults for the others)."""
-        return cls(**{f.name: cfg[f.name] for f in fields(cls) if f.name in cfg})
+        """The options named in a ``test_cfg`` (defaults for the others and
+        for those set to ``None``)."""
+        return cls(**{f.name: cfg[f.name] for f in fields(cls)
+                      if cfg.get(f.name) is not None})
 
     def merged(self,
                fast: Optional[bool] = None,

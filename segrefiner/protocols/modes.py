@@ -4,13 +4,29 @@ from typing import List, Optional, Sequence
 import torch
 
 from ..models import InferenceOptions, SegRefiner
-from ..ops.boxes import masks_to_boxes, pad_boxes
 from .high_res import refine_high_res
-from .object_crop import refine_crops, refine_crops_of_images
+from .object_crop import crop_boxes, refine_crops_of_images
 
-__all__ = ['MODES', 'choose_mode', 'refine_mask', 'refine_masks_of_images']
+__all__ = [
+    'MODES', 'check_mode', 'choose_mode', 'refine_mask',
+    'refine_masks_of_images', 'resolve_mode'
+]
 
+#: The ``mode`` of every API call and every tool's ``--mode`` choices:
+#: ``'lr'`` (object crop), ``'hr'`` (global + local patches) or ``'auto'``
+#: (:func:`choose_mode` per mask).
 MODES = ('auto', 'lr', 'hr')
+
+
+def check_mode(mode: str) -> str:
+    """``mode`` if it is one of :data:`MODES`: the one check of a mode.
+
+    Raises:
+        ValueError: ``"mode must be one of ('auto', 'lr', 'hr'), got ..."``.
+    """
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    return mode
 
 
 def choose_mode(model: SegRefiner, mask: torch.Tensor) -> str:
@@ -32,11 +48,19 @@ def choose_mode(model: SegRefiner, mask: torch.Tensor) -> str:
     """
     if not model.test_cfg.get('auto_hr', True):
         return 'lr'
-    height, width = mask.shape
-    box = pad_boxes(masks_to_boxes(mask[None]), model.test_cfg['pad_width'],
-                    height, width)[0]
+    box = crop_boxes(model, mask[None])[0]
     longer = int(torch.maximum(box[2] - box[0], box[3] - box[1]))
     return 'hr' if longer > 2 * model.test_cfg['model_size'] else 'lr'
+
+
+def resolve_mode(model: SegRefiner, mask: torch.Tensor, mode: str) -> str:
+    """The protocol that ``mode`` runs on ``(H, W)`` bool ``mask``: ``'lr'``
+    or ``'hr'`` (``'auto'``: :func:`choose_mode`).
+
+    Raises:
+        ValueError: For a mode outside :data:`MODES`.
+    """
+    return choose_mode(model, mask) if check_mode(mode) == 'auto' else mode
 
 
 def refine_mask(model: SegRefiner,
@@ -65,15 +89,9 @@ def refine_mask(model: SegRefiner,
     Raises:
         ValueError: For an unknown ``mode``.
     """
-    if mode not in MODES:
-        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
-    if mode == 'auto':
-        mode = choose_mode(model, mask)
-    if mode == 'hr':
-        return refine_high_res(model, image, mask, generator, return_probs,
-                               options)
-    return refine_crops(model, image, mask[None], generator, return_probs,
-                        options)[0]
+    # one dispatcher: one image is refine_masks_of_images of one image
+    return refine_masks_of_images(model, [image], [mask], mode, generator,
+                                  options, return_probs=return_probs)[0]
 
 
 def refine_masks_of_images(model: SegRefiner,
@@ -81,14 +99,15 @@ def refine_masks_of_images(model: SegRefiner,
                            masks: Sequence[torch.Tensor],
                            mode: str = 'auto',
                            generator: Optional[torch.Generator] = None,
-                           options: Optional[InferenceOptions] = None
+                           options: Optional[InferenceOptions] = None,
+                           return_probs: bool = False
                            ) -> List[torch.Tensor]:
     """:func:`refine_mask` of one mask per image, the object crops batched.
 
     The masks whose mode is ``'lr'`` are refined together
     (:func:`~.object_crop.refine_crops_of_images`, one random stream), then
-    the ``'hr'`` ones one by one; one image gives exactly
-    :func:`refine_mask`.
+    the ``'hr'`` ones one by one; :func:`refine_mask` is this function of
+    one image, so the two agree by construction.
 
     Args:
         model: The refiner.
@@ -97,24 +116,23 @@ def refine_masks_of_images(model: SegRefiner,
         mode: ``'lr'``, ``'hr'`` or ``'auto'`` (per mask).
         generator: Random source of the sampling.
         options: How the UNet runs.
+        return_probs: Return float32 probabilities instead of bool masks.
 
     Returns:
-        One ``(H_i, W_i)`` bool mask per image.
+        One ``(H_i, W_i)`` bool mask (or probabilities) per image.
     """
-    if mode not in MODES:
-        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
-    modes = [choose_mode(model, mask) if mode == 'auto' else mode
-             for mask in masks]
+    check_mode(mode)
+    modes = [resolve_mode(model, mask, mode) for mask in masks]
     crop = [i for i, m in enumerate(modes) if m == 'lr']
     outs: List[Optional[torch.Tensor]] = [None] * len(masks)
     refined = refine_crops_of_images(model, [images[i] for i in crop],
                                      [masks[i][None] for i in crop],
-                                     generator, options=options)
+                                     generator, return_probs, options)
     for i, out in zip(crop, refined):
         outs[i] = out[0]
     for i, m in enumerate(modes):
         if m == 'hr':
             outs[i] = refine_high_res(model, images[i], masks[i], generator,
-                                      options=options)
+                                      return_probs, options)
     return outs
 

@@ -20,6 +20,15 @@ from ..ops.crop_paste import crop_resize, paste_masks
 from ..ops.safeguard import bound_change
 
 
+def crop_boxes(model: SegRefiner, masks: torch.Tensor) -> torch.Tensor:
+    """The crop of each ``(N, H, W)`` bool mask: its tight box grown by
+    ``test_cfg['pad_width']`` and clipped to the image, ``(N, 4)`` xyxy
+    (exclusive ends); what the protocol crops, :func:`~.modes.choose_mode`
+    measures and the demo outlines."""
+    return pad_boxes(masks_to_boxes(masks), model.test_cfg['pad_width'],
+                     *masks.shape[-2:])
+
+
 def refine_crops(model: SegRefiner,
                  image: torch.Tensor,
                  masks: torch.Tensor,
@@ -78,14 +87,12 @@ def refine_crops_of_images(model: SegRefiner,
     size, batch_max = cfg['model_size'], cfg['batch_max']
     outs, jobs, crops, coarse = [], [], [], []
     for image, mask in zip(images, masks):
-        n, height, width = mask.shape
         outs.append(mask.float() if return_probs else mask.clone())
         areas = mask.flatten(1).sum(dim=1)
         selected = torch.nonzero(areas >= cfg['area_thr']).flatten()
         if len(selected) == 0:
             continue
-        boxes = pad_boxes(masks_to_boxes(mask[selected]), cfg['pad_width'],
-                          height, width)
+        boxes = crop_boxes(model, mask[selected])
         crops.append(crop_resize(image, boxes, size))
         coarse.append(crop_resize(mask[:, None], boxes, size, selected) >= 0.5)
         jobs.append((len(outs) - 1, selected, boxes))

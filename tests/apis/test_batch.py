@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from segrefiner.apis.batch import BatchOptions, BatchReport, describe, run_batch
-from segrefiner.apis.result_files import refine_mmdet_pickle
+from segrefiner.apis.result_files import refine_results
 
 
 def touch(folder, *names):
@@ -69,16 +69,18 @@ def test_bad_pickles_and_bad_masks_are_named(tmp_path, identity_refiner,
     touch(tmp_path, 'a.png')
     bad = tmp_path / 'bad.pkl'
     bad.write_bytes(b'not a pickle')
-    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
-        refine_mmdet_pickle(identity_refiner, tmp_path, bad, tmp_path / 'o')
+    with pytest.raises(RuntimeError,
+                       match='bad.pkl: a text file, not a pickle'):
+        refine_results(identity_refiner, tmp_path, bad, tmp_path / 'o',
+                       'mmdet-pkl')
     results = tmp_path / 'r.pkl'
     results.write_bytes(pickle.dumps([
         dict(img_path='a.png', pred_instances=dict(masks=[dict(size=[4])])),
         dict(img_path='a.png', pred_instances=dict(bboxes=[])),
-    ]))
-    report = refine_mmdet_pickle(identity_refiner, tmp_path, results,
-                                 tmp_path / 'out.pkl',
-                                 BatchOptions(progress=False))
+    ], protocol=2))
+    report = refine_results(identity_refiner, tmp_path, results,
+                            tmp_path / 'out.pkl', 'mmdet-pkl',
+                            BatchOptions(progress=False))
     assert report.refined == 0 and len(report.failures) == 2
     err = capsys.readouterr().err
     assert 'a.png: a mask is not a valid RLE' in err

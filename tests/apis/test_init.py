@@ -18,6 +18,21 @@ def test_from_path_dict_and_config(tiny_config):
     assert a.cfg.model.type == 'SegRefiner'
 
 
+def test_random_weights_are_seeded_here_and_leave_the_global_rng(
+        tiny_config):
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    a = init_refiner(tiny_config, 'random')
+    assert torch.equal(torch.get_rng_state(), state)  # the caller's RNG
+    torch.manual_seed(6)
+    b = init_refiner(tiny_config, 'random')
+    torch.manual_seed(0)  # what the tools did themselves before
+    c = SegRefiner(**{k: v for k, v in a.cfg.model.items() if k != 'type'})
+    for key, value in a.state_dict().items():
+        assert torch.equal(value, b.state_dict()[key]), key
+        assert torch.equal(value, c.state_dict()[key]), key
+
+
 def test_cfg_options_override_one_field(tiny_config):
     m = init_refiner(tiny_config, 'random',
                      cfg_options={'model.denoise_model.model_channels': 64})

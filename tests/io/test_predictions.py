@@ -1,11 +1,12 @@
-"""Saved predictions on disk: pairing, formats, sizes, atomic writes."""
+"""Saved predictions on disk: pairing, sizes, atomic writes."""
 import cv2
 import numpy as np
 import pytest
 
-from segrefiner.io import (atomic_write_bytes, clean_stale_temps,
-                           detect_format, fit_to, pair_files, read_mask_file,
-                           resolve_image, temp_owner, write_mask)
+from segrefiner.io import (atomic_folder, atomic_write_bytes, check_size,
+                           clean_stale_temps, fit_to, pair_files,
+                           read_mask_file, resolve_image, temp_owner,
+                           write_mask)
 
 
 def touch(folder, *names):
@@ -27,18 +28,6 @@ def test_pairs_by_stem_and_names_every_problem(tmp_path):
         pairs['e'].file.name == 'e.png')
 
 
-def test_detects_formats(tmp_path):
-    touch(tmp_path / 'big', 'a_im.jpg', 'a_seg.png', 'a_gt.png')
-    touch(tmp_path / 'm', 'a.png')
-    assert detect_format(tmp_path / 'big', tmp_path / 'big') == 'big'
-    assert detect_format(tmp_path / 'big', tmp_path / 'm') == 'masks'
-    assert detect_format(tmp_path, tmp_path / 'r.PKL') == 'mmdet-pkl'
-    assert detect_format(tmp_path, tmp_path / 'r.segm.json') == 'coco-json'
-    big = {p.key: p for p in pair_files(tmp_path / 'big', tmp_path / 'big',
-                                        '_im', '_seg')}
-    assert list(big) == ['a'] and big['a'].mask.name == 'a_seg.png'
-
-
 def test_fit_to_checks_or_nearest_resizes():
     mask = np.zeros((2, 3), np.uint16)
     mask[1, 2] = 7
@@ -48,6 +37,15 @@ def test_fit_to_checks_or_nearest_resizes():
     big = fit_to(mask, (4, 6), resize=True)
     assert big.dtype == np.uint16 and big[2:, 4:].tolist() == [[7, 7]] * 2
     assert fit_to(mask[None], (4, 6), resize=True).shape == (1, 4, 6)
+
+
+def test_check_size_is_the_one_size_rule():
+    check_size(np.zeros((3, 2, 3)), (2, 3))  # a stack: the last two axes
+    with pytest.raises(ValueError, match=r'^a.png: mask size 2x3 differs '
+                       r'from the image size 4x6$'):
+        check_size(np.zeros((2, 3)), (4, 6), 'a.png: mask')
+    with pytest.raises(ValueError, match=r'4x6 \(--resize-mask'):
+        fit_to(np.zeros((2, 3)), (4, 6))
 
 
 def test_masks_keep_their_scale(tmp_path):
@@ -81,3 +79,22 @@ def test_resolve_image_tries_the_tails_of_the_name(tmp_path):
     assert resolve_image(tmp_path / 'val', 'city/x.png').exists()
     with pytest.raises(FileNotFoundError, match='no image y.png'):
         resolve_image(tmp_path, 'city/y.png')
+
+
+def test_atomic_folder_replaces_whole_or_not_at_all(tmp_path):
+    out = tmp_path / 'out' / 'a'
+    with atomic_folder(out) as tmp:
+        (tmp / 'x.png').write_bytes(b'1')
+    assert sorted(p.name for p in out.iterdir()) == ['x.png']
+    with pytest.raises(RuntimeError):
+        with atomic_folder(out) as tmp:
+            (tmp / 'y.png').write_bytes(b'2')
+            raise RuntimeError('killed')
+    assert sorted(p.name for p in out.iterdir()) == ['x.png']
+    with atomic_folder(out) as tmp:
+        (tmp / 'y.png').write_bytes(b'2')
+    assert sorted(p.name for p in out.iterdir()) == ['y.png']
+    assert [p.name for p in out.parent.iterdir()] == ['a']  # no temps left
+    (out.parent / '.a.k2j_x9q1.tmp').mkdir()  # an interrupted writer's
+    assert clean_stale_temps(out.parent, ['a']) == 1
+    assert [p.name for p in out.parent.iterdir()] == ['a']

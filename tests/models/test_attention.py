@@ -6,7 +6,13 @@ from torch.profiler import ProfilerActivity, profile
 
 from segrefiner.models import SegRefinerUNet, UNetRunner, resolve_forward_mode
 from segrefiner.models.attention import (AttentionBlock, legacy_qkv_attention,
-                                         sdpa_qkv_attention, split_qkv_tokens)
+                                         sdpa_token_attention,
+                                         split_qkv_tokens)
+
+
+def sdpa_qkv_attention(qkv: torch.Tensor, heads: int) -> torch.Tensor:
+    """The block's SDPA path on the legacy ``(B, 3C, T)`` layout."""
+    return sdpa_token_attention(qkv.transpose(1, 2), heads).transpose(1, 2)
 
 
 def peak_bytes(fn) -> int:

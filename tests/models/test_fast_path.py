@@ -8,8 +8,8 @@ from segrefiner.apis import init_refiner, refine
 from segrefiner.data import make_composite
 from segrefiner.data.coarse import modify_boundary
 from segrefiner.apis.agreement import path_agreement
-from segrefiner.models import (ForwardMode, SegRefinerUNet, UNetRunner,
-                               resolve_forward_mode)
+from segrefiner.models import (ForwardMode, InferenceOptions, SegRefinerUNet,
+                               UNetRunner, resolve_forward_mode)
 from segrefiner.models import fast_path
 from segrefiner.utils import heap
 
@@ -157,3 +157,16 @@ def test_cpu_fast_path_keeps_freed_memory_over_the_whole_call(
     refine(model, image, mask, mode='lr', seed=0)
     # One retain/restore pair around the call, not one per UNet forward.
     assert settings == [heap._RETAIN, heap._RESTORE]
+
+
+def test_unet_batch_all_is_the_whole_batch_and_none_no_override():
+    assert resolve_forward_mode(True, 'fp32', 'cpu',
+                                unet_batch='all').max_batch is None
+    options = InferenceOptions(unet_batch='all')
+    assert options.forward_mode('cpu').max_batch is None
+    # None is "no override" (the default), never a batch size
+    assert options.merged(unet_batch=None).unet_batch == 'all'
+    assert InferenceOptions.from_cfg(dict(unet_batch=None)).unet_batch == (
+        'auto')
+    with pytest.raises(ValueError, match="'auto' or 'all'"):
+        InferenceOptions(unet_batch=None)

@@ -59,3 +59,48 @@ def test_convert_and_export_refuse_a_malicious_checkpoint(
     assert not marker.exists()
     assert not (tmp_path / 'c.pth').exists()
     assert not (tmp_path / 'e.pth').exists()
+
+
+def test_a_trusted_legacy_release_is_converted_once(tmp_path, tiny_config,
+                                                     repo_root):
+    torch.manual_seed(5)
+    source = init_refiner(tiny_config, 'random')
+    src, dst = tmp_path / 'legacy.pth', tmp_path / 'safe.pth'
+    torch.save(dict(state_dict=source.state_dict()), src,
+               _use_new_zipfile_serialization=False)
+    tool = [sys.executable, f'{repo_root}/tools/convert_official_checkpoint.py',
+            str(src), str(dst), '--config', tiny_config]
+    run = subprocess.run(tool, capture_output=True, text=True, cwd=repo_root)
+    assert run.returncode == 1 and not dst.exists()
+    assert run.stderr.startswith(f'error: {src}: refused to load: a legacy')
+    assert 'Traceback' not in run.stderr
+    run = subprocess.run(tool + ['--trust-checkpoint'], capture_output=True,
+                         text=True, cwd=repo_root)
+    assert run.returncode == 0, run.stderr
+    model = init_refiner(tiny_config, str(dst))  # no trust needed now
+    assert torch.equal(model.denoise_model.out[2].weight,
+                       source.denoise_model.out[2].weight)
+
+
+def test_export_writes_safetensors_from_a_training_checkpoint(
+        tmp_path, tiny_config, repo_root):
+    import numpy as np
+    torch.manual_seed(6)
+    source = init_refiner(tiny_config, 'random')
+    src = tmp_path / 'iter_9.pth'
+    torch.save(dict(meta=dict(iter=np.int64(9)),
+                    state_dict=source.state_dict(),
+                    optimizer=dict(state={})), src)
+    for name in ('w.safetensors', 'w.pth'):
+        out = tmp_path / name
+        run = subprocess.run([
+            sys.executable, f'{repo_root}/tools/export_weights.py',
+            tiny_config, str(src), str(out)
+        ], capture_output=True, text=True, cwd=repo_root)
+        assert run.returncode == 0, run.stderr
+        model = init_refiner(tiny_config, str(out))
+        for key, value in source.state_dict().items():
+            assert torch.equal(model.state_dict()[key], value), key
+    import safetensors
+    with safetensors.safe_open(tmp_path / 'w.safetensors', 'pt') as file:
+        assert len(list(file.keys())) == len(source.state_dict())

@@ -16,10 +16,12 @@ import numpy as np
 import pytest
 
 from refine_scenes import ROOT, TINY, ellipse, photo
+from sam_layouts import sam_records, write_png_layout, write_rle_layout
 from test_refine_tool_result_files import (decode, mmdet_results,
                                            write_instance_scene)
 from test_test_tool import TINY as TEST_TINY
 from test_test_tool import folder_layout
+from segrefiner.io import write_image
 
 ENV = dict(os.environ, OMP_NUM_THREADS='1')
 
@@ -90,7 +92,7 @@ def test_mmdet_pickle_on_two_ranks_equals_one_process(tmp_path):
     entries = mmdet_results(images, masks)
     entries.insert(1, dict(entries[0], img_id=9))  # a second refined image
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     refine = [os.path.join('tools', 'refine.py'), images, results, *TINY,
               '--no-progress', '--batch-images', '2']
     one = run(refine + ['--out', tmp_path / 'one.pkl'])
@@ -111,6 +113,31 @@ def test_mmdet_pickle_on_two_ranks_equals_one_process(tmp_path):
         assert all(np.array_equal(x, y) for x, y in zip(masks_a, masks_b))
         assert a['img_id'] == b['img_id']
     assert not (tmp_path / '.two.pkl.partial').exists()
+
+
+def test_sam_output_on_two_ranks_equals_one_process(tmp_path):
+    """Both SAM layouts, --batch-images 2: the same files from 2 ranks."""
+    from test_refine_tool_sam import scene
+    for i, stem in enumerate('abc'):
+        image, masks = scene(shift=4 * i)
+        write_image(tmp_path / 'im' / f'{stem}.png', image)
+        write = write_rle_layout if stem == 'b' else write_png_layout
+        write(tmp_path / 'sam', stem, sam_records(
+            masks, 'coco_rle' if stem == 'b' else 'binary_mask'))
+    refine = [os.path.join('tools', 'refine.py'), tmp_path / 'im',
+              tmp_path / 'sam', *TINY, '--no-progress', '--batch-images', '2']
+    ran = run(refine + ['--out', tmp_path / 'one'])
+    ranks = run(refine + ['--out', tmp_path / 'two'], ranks=2)
+    assert ran.returncode == ranks.returncode == 0, ranks.stderr
+    one, two = tmp_path / 'one', tmp_path / 'two'
+    summary = ran.stdout.replace(str(one), 'OUT')
+    assert ranks.stdout.replace(str(two), 'OUT') == summary
+    assert summary.startswith('refined 3, passed through 0')
+    assert sorted(os.listdir(one)) == sorted(os.listdir(two)) == [
+        'a', 'b.json', 'c']
+    assert files_of(one / 'a') == files_of(two / 'a')
+    assert files_of(one / 'c') == files_of(two / 'c')
+    assert (one / 'b.json').read_bytes() == (two / 'b.json').read_bytes()
 
 
 def test_test_tool_metrics_on_two_ranks_equal_one_process(tmp_path):

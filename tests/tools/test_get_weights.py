@@ -33,7 +33,7 @@ def test_placed_files_are_verified(run_tool, lr_home, tiny_refiner):
 
 
 def test_verify_a_file(run_tool, malicious_checkpoint, repo_root):
-    demo = os.path.join(repo_root, 'segrefiner', 'model_zoo', 'demo.pth')
+    demo = os.path.join(repo_root, 'segrefiner', 'model_zoo', 'demo.safetensors')
     assert run_tool('--verify', demo, '--as', 'demo')[0] == 0
     assert run_tool('--verify', demo)[0] == 1  # not the official model
     evil, marker = malicious_checkpoint

@@ -12,7 +12,6 @@ import time
 
 import cv2
 import numpy as np
-import torch
 from PIL import Image
 
 from segrefiner.io import load_mask, temp_owner, write_image
@@ -218,7 +217,6 @@ def test_inference_options_pass_through(tmp_path, run_tool):
     code, io = run_tool(images, masks, '--out', tmp_path / 'ref',
                         '--reference', '--no-progress', *TINY)
     assert code == 0, io.err
-    torch.manual_seed(0)  # the tool's seeded random weights
     model = init_refiner(TINY[1], 'random',
                          cfg_options={'model.test_cfg.model_size': 64})
     expected = refine(model, photo(mask), mask, seed=0, fast=False)

@@ -56,7 +56,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
     masks = write_instance_scene(images, ['a.jpg', 'b.jpg'])
     entries = mmdet_results(images, masks)
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     code, io = run_tool(images, results, '--out', results, *TINY)
     assert code == 1 and 'refusing to overwrite an input' in io.err
     out = tmp_path / 'refined' / 'refined.pkl'
@@ -95,7 +95,7 @@ def test_mmdet_pickle_round_trip_and_resume(tmp_path, run_tool, monkeypatch):
         return real(*args, **kwargs)
 
     entries.insert(1, dict(entries[0], img_id=9))
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     again = tmp_path / 'again.pkl'
     monkeypatch.setattr(SegRefinerPredictor, 'refine_instances_together',
                         interrupted)
@@ -163,7 +163,7 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
     for entry in entries:
         entry['img_path'] = '/elsewhere/gone.jpg'  # every image fails
     results = tmp_path / 'results.pkl'
-    results.write_bytes(pickle.dumps(entries))
+    results.write_bytes(pickle.dumps(entries, protocol=2))
     out = tmp_path / 'refined.pkl'
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1 and not out.exists()
@@ -174,7 +174,7 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
     tiny = np.zeros_like(masks[:1])
     tiny[0, 10:20, 10:20] = True  # 100 pixels < area_thr 512
     entries = mmdet_results(images, np.concatenate([tiny, tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
+    results.write_bytes(pickle.dumps(entries[:1], protocol=2))
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 1 and not out.exists()
     assert ('refined 0, passed through 1 (1 all masks under area_thr=512 '
@@ -183,9 +183,38 @@ def test_one_file_output_only_when_something_was_refined(tmp_path, run_tool):
 
     # one image refined: written, its small mask counted apart
     entries = mmdet_results(images, np.concatenate([masks[:1], tiny]))
-    results.write_bytes(pickle.dumps(entries[:1]))
+    results.write_bytes(pickle.dumps(entries[:1], protocol=2))
     code, io = run_tool(images, results, '--out', out, *TINY)
     assert code == 0 and out.is_file()
     assert 'masks: 1 refined, 1 under area_thr=512 px; outputs in' in io.out
     refined = pickle.loads(out.read_bytes())[0]['pred_instances']['masks']
     assert refined[1] == entries[0]['pred_instances']['masks'][1]
+
+
+class _RunsSystem:
+
+    def __init__(self, command) -> None:
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command, ))
+
+
+def test_a_results_pickle_that_runs_code_is_refused(tmp_path, run_tool):
+    images = tmp_path / 'im'
+    masks = write_instance_scene(images, ['a.jpg'])
+    entries = mmdet_results(images, masks)[:1]
+    marker = tmp_path / 'ran'
+    entries[0]['note'] = _RunsSystem(f'touch {marker}')
+    results = tmp_path / 'results.pkl'
+    results.write_bytes(pickle.dumps(entries, protocol=2))
+    out = tmp_path / 'refined.pkl'
+    code, io = run_tool(images, results, '--out', out, *TINY)
+    assert code == 1 and not marker.exists() and not out.exists()
+    assert error_lines(io.err) == [
+        f"error: {results}: refused to load: its pickle names the global "
+        "'posix.system', which is not plain result data. mmdet and "
+        'mmengine.dump write only dicts, lists, numbers, strings, numpy arrays '
+        'and tensors: do not use this file.'
+    ]
+    assert 'Traceback' not in io.err

@@ -40,6 +40,8 @@ TINY = os.path.join(ROOT, 'configs', 'segrefiner', 'segrefiner_tiny.py')
 def run(tool, args, monkeypatch, capsys):
     """``main()`` of ``tool`` with ``args`` as its command line."""
     monkeypatch.setattr(sys, 'argv', [TOOLS[tool], *map(str, args)])
+    # as Python runs a script: its folder first on sys.path (siblings import)
+    monkeypatch.syspath_prepend(os.path.dirname(TOOLS[tool]))
     try:
         code = runpy.run_path(TOOLS[tool])['main']()
     except SystemExit as exit:
@@ -58,7 +60,7 @@ def test_help_carries_the_shared_options(tool, monkeypatch, capsys):
 
 def test_seed_and_out_are_spelt_both_ways(monkeypatch):
     test_tool = runpy.run_path(TOOLS['test'])
-    common = [TINY, 'none', '--dataset', 'big', '--data-root', 'x']
+    common = [TINY, 'random', '--dataset', 'big', '--data-root', 'x']
     args = test_tool['parse_args'](common + ['--seed', '3', '--out', 'o'])
     assert args.seeds == [3] and args.out == 'o'
     args = test_tool['parse_args'](common + ['--seeds', '1', '2',
@@ -78,7 +80,7 @@ def test_cuda_without_cuda_is_one_error_line(tool, tmp_path, monkeypatch,
     args = dict(
         demo=[],
         refine=[tmp_path / 'im', tmp_path / 'masks', '--out', tmp_path / 'o'],
-        test=[TINY, 'none', '--dataset', 'folder', '--data-root', tmp_path],
+        test=[TINY, 'random', '--dataset', 'folder', '--data-root', tmp_path],
         benchmark=[])[tool]
     code, io = run(tool, [*args, '--device', 'cuda'], monkeypatch, capsys)
     assert code == 1

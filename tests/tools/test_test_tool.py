@@ -19,7 +19,7 @@ ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, 'tools', 'test.py')
 TINY = [
-    'configs/segrefiner/segrefiner_tiny.py', 'none', '--cfg-options',
+    'configs/segrefiner/segrefiner_tiny.py', 'random', '--cfg-options',
     'model.test_cfg.model_size=64'
 ]
 
@@ -61,7 +61,8 @@ def test_big_two_seeds_as_a_subprocess(tmp_path):
                     data / f'{n}_seg.png') for n in names])
     inputs = {p.name: p.read_bytes() for p in data.iterdir()}
     result = subprocess.run([
-        sys.executable, TOOL, *TINY, '--dataset', 'big', '--data-root', data,
+        sys.executable, TOOL, TINY[0], 'none', *TINY[2:], '--dataset', 'big',
+        '--data-root', data,
         '--out-dir', out, '--seeds', '0', '1', '--json', out / 'metrics.json'
     ],
                             cwd=ROOT,
@@ -70,7 +71,9 @@ def test_big_two_seeds_as_a_subprocess(tmp_path):
                             timeout=120,
                             env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count('RandomWeightsWarning: ') == 1  # 'none'
+    assert result.stderr.count('RandomWeightsWarning: ') == 1
+    assert result.stderr.count("CHECKPOINT 'none' is deprecated: use "
+                               "'random'") == 1  # the old spelling works
     assert 'mean ± std over 2 seeds' in result.stdout
     rows = [
         line.split() for line in result.stdout.splitlines()

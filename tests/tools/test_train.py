@@ -168,11 +168,18 @@ def test_a_checkpoint_hook_file_loads_for_inference_and_resumes(
     saved = torch.load(path, weights_only=False)['state_dict']
     for key, value in model.state_dict().items():
         assert torch.equal(value, saved[key]), key
+    # meta['config'] is Python that Runner.resume would run
+    # (Config.fromstring): the file stays pure data, the source never runs
+    marker = tmp_path / 'ran'
+    full = torch.load(path, weights_only=False)
+    full['meta']['config'] = f"import os\nos.system('touch {marker}')\n"
+    torch.save(full, path)
     run = train_tiny(repo_root, config, tmp_path / 'wd', 3, '--resume')
     assert run.returncode == 0, run.stderr[-3000:]
     log = run.stdout + run.stderr
     assert 'local_as_data backend' in log and 'resumed epoch: 0, iter: 2' in log
     assert (tmp_path / 'wd' / 'iter_3.pth').exists()
+    assert not marker.exists()
 
 
 def test_training_refuses_a_malicious_load_from_and_resume(

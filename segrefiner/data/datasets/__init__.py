@@ -9,7 +9,7 @@ to an output folder); the COCO-format ones (:class:`CocoRefineDataset`,
 ``gt_mask``. Layouts: each class's docstring and ``docs/evaluation.md``.
 """
 from .big import BIGDataset
-from .coco_refine import CocoRefineDataset, InstancePicker, decode_segmentation
+from .coco_refine import CocoRefineDataset, InstancePicker
 from .dis5k import DIS_TEST_SUBSETS, DIS5KDataset
 from .files import MASK_FIELDS, Source, collect_samples, index_files
 from .folder import RefineFolderDataset
@@ -20,5 +20,5 @@ __all__ = [
     'BIGDataset', 'CocoRefineDataset', 'DIS5KDataset', 'DIS_TEST_SUBSETS',
     'InstancePicker', 'LVISRefineDataset', 'MASK_FIELDS',
     'RefineFolderDataset', 'Source', 'ThinObjectDataset', 'collect_samples',
-    'decode_segmentation', 'index_files'
+    'index_files'
 ]

@@ -12,37 +12,11 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 
+from ...io import decode_segmentation
 from ..transforms.base import RandomTransform
 from .files import MASK_FIELDS
 
-__all__ = ['CocoRefineDataset', 'InstancePicker', 'decode_segmentation']
-
-
-def decode_segmentation(segmentation, height: int, width: int) -> np.ndarray:
-    """An HxW ``uint8`` 0/1 mask from a COCO ``segmentation`` field.
-
-    The conversion of pycocotools' ``COCO.annToRLE``/``annToMask``
-    (polygons, uncompressed or compressed RLE), without the ``COCO`` index
-    that those methods need: the dataset drops it after loading so that
-    DataLoader workers share only the serialised data list.
-
-    Examples:
-        >>> decode_segmentation([[0, 0, 4, 0, 4, 2, 0, 2]], 4, 6)
-        array([[1, 1, 1, 1, 0, 0],
-               [1, 1, 1, 1, 0, 0],
-               [0, 0, 0, 0, 0, 0],
-               [0, 0, 0, 0, 0, 0]], dtype=uint8)
-    """
-    from pycocotools import mask as mask_utils
-    if isinstance(segmentation, list):
-        rle = mask_utils.merge(
-            mask_utils.frPyObjects(segmentation, height, width))
-    elif isinstance(segmentation['counts'], list):
-        rle = mask_utils.frPyObjects(segmentation, height, width)
-    else:
-        rle = segmentation
-    # pycocotools decodes column-major; OpenCV needs row-major arrays.
-    return np.ascontiguousarray(mask_utils.decode(rle), dtype=np.uint8)
+__all__ = ['CocoRefineDataset', 'InstancePicker']
 
 
 class InstancePicker(RandomTransform):

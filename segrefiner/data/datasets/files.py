@@ -9,7 +9,7 @@ by their *key*: the file stem without the tag. Any of the suffixes of
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
-from ...io import MASK_SUFFIXES, list_masks
+from ...io import MASK_SUFFIXES, index_by_key
 
 __all__ = ['MASK_FIELDS', 'Source', 'collect_samples', 'index_files']
 
@@ -58,13 +58,10 @@ def index_files(source: Source) -> Optional[Dict[str, Path]]:
         return None
     index: Dict[str, Path] = {}
     clashes = []
-    for path in list_masks(folder):
-        key = path.stem[:len(path.stem) - len(source.tag)]
-        if not key or not path.stem.endswith(source.tag):
-            continue
-        if key in index:
-            clashes.append(f'{index[key].name} ~ {path.name}')
-        index[key] = path
+    for key, paths in index_by_key(folder, source.tag).items():
+        if len(paths) > 1:
+            clashes.append(' ~ '.join(path.name for path in paths))
+        index[key] = paths[0]
     if clashes:
         raise ValueError(f'{folder}: several files share a name: '
                          f'{_listing(clashes)}')

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from segrefiner.data.datasets import (CocoRefineDataset, LVISRefineDataset,
-                                      decode_segmentation)
+from segrefiner.data.datasets import CocoRefineDataset, LVISRefineDataset
+from segrefiner.io import decode_segmentation
 
 H, W = 40, 60
 RLE_MASK = np.pad(np.ones((25, 30), np.uint8), ((10, 5), (20, 10)))

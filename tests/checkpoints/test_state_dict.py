@@ -1,4 +1,4 @@
-"""segrefiner.checkpoint: official and project files, read as data, and
+"""segrefiner.checkpoints.state_dict: official and project files, and
 mismatch reports that say what is wrong."""
 import warnings
 
@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from segrefiner.apis import init_refiner
-from segrefiner.checkpoint import (KNOWN_UNETS, UnsafeCheckpointError,
-                                   describe_state_dict, load_checkpoint_file,
-                                   load_refiner_weights, mismatch_report)
+from segrefiner.checkpoints import (KNOWN_UNETS, UnsafeCheckpointError,
+                                    describe_state_dict, load_checkpoint_file,
+                                    load_refiner_weights, mismatch_report)
 from segrefiner.models import SegRefiner
 
 

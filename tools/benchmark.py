@@ -20,8 +20,9 @@ call (:class:`segrefiner.utils.ForwardTimer`) and its GFLOP/s against the
 machine's conv peak (``benchmark_flops.py``). The ``memory`` rows come from
 ``benchmark_memory.py``, the ``disk`` rows from ``benchmark_disk.py``
 (imported). ``--agreement DIR`` compares the two paths on a held-out folder
-(``images/``, ``masks/``, ``coarse/``) with the embedded demo model; ``--steps-curve DIR ...`` runs the steps
-curve of ``benchmark_steps.py`` (quality and time against ``--steps``).
+(``images/``, ``masks/``, ``coarse/``) with the embedded demo model;
+``--steps-curve DIR ...`` runs the steps curve of ``benchmark_steps.py``
+(quality and time against ``--steps``).
 docs/benchmark.md explains every column.
 """
 import argparse

@@ -111,8 +111,8 @@ def full_timing(grid: List[Setting], instances: int, repeats: int,
 
 def format_rows(rows: List[dict]) -> str:
     """The rows as a Markdown table (metrics in %, time in s)."""
-    lines = ['| set | steps | IoU | boundary IoU | mBA | time (s) | speed-up |',
-             '|---|---|---|---|---|---|---|']
+    lines = ['| set | steps | IoU | boundary IoU | mBA | time (s) | '
+             'speed-up |', '|---|---|---|---|---|---|---|']
     for row in rows:
         scores = [f'{row[k]:.2f}' if k in row else '-'
                   for k in ('IoU', 'bIoU', 'mBA')]

@@ -54,9 +54,9 @@ def refine(model: SegRefiner,
         >>> model = init_refiner()
         >>> refined = refine(model, 'image.jpg', 'coarse.png', seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch, steps, early_exit).refine(image, mask, mode, seed,
-                                                  return_probs)
+    return SegRefinerPredictor(model, options, fast, precision, unet_batch,
+                               steps, early_exit).refine(
+                                   image, mask, mode, seed, return_probs)
 
 
 def refine_instances(model: SegRefiner,
@@ -87,9 +87,9 @@ def refine_instances(model: SegRefiner,
     Example:
         >>> refined = refine_instances(model, image, det_masks, seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch, steps, early_exit).refine_instances(
-                                   image, masks, seed)
+    predictor = SegRefinerPredictor(model, options, fast, precision,
+                                    unet_batch, steps, early_exit)
+    return predictor.refine_instances(image, masks, seed)
 
 
 def refine_sam(model: SegRefiner,
@@ -100,7 +100,9 @@ def refine_sam(model: SegRefiner,
                options: Optional[InferenceOptions] = None,
                fast: Optional[bool] = None,
                precision: Optional[str] = None,
-               unet_batch: UNetBatch = None) -> List[dict]:
+               unet_batch: UNetBatch = None,
+               steps: Optional[int] = None,
+               early_exit: Optional[bool] = None) -> List[dict]:
     """Refine segment-anything's automatic masks of one image.
 
     Every mask is refined as :func:`refine_instances` refines it (all
@@ -113,7 +115,8 @@ def refine_sam(model: SegRefiner,
             (segment-anything or SAM 2; ``segmentation`` a binary array or
             a COCO RLE).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         New dicts in the same order, each ``segmentation`` refined and
@@ -125,7 +128,8 @@ def refine_sam(model: SegRefiner,
         >>> refined = refine_sam(model, image, sam_masks, seed=0)
     """
     return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_sam(image, sam_masks, seed)
+                               unet_batch, steps, early_exit).refine_sam(
+                                   image, sam_masks, seed)
 
 
 def refine_semantic(model: SegRefiner,
@@ -158,6 +162,6 @@ def refine_semantic(model: SegRefiner,
     Example:
         >>> refined = refine_semantic(model, 'img.jpg', pred_labels, seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch, steps, early_exit).refine_semantic(
-                                   image, label_map, ignore_index, seed)
+    predictor = SegRefinerPredictor(model, options, fast, precision,
+                                    unet_batch, steps, early_exit)
+    return predictor.refine_semantic(image, label_map, ignore_index, seed)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from segrefiner.apis import (SegRefinerPredictor, init_refiner, refine,
-                             refine_instances, refine_semantic)
+                             refine_instances, refine_sam, refine_semantic)
 from segrefiner.apis.cli import add_inference_args, inference_options_of
 from segrefiner.protocols.high_res import stage_timesteps
 from segrefiner.utils import synthetic_scene
@@ -60,6 +60,10 @@ def test_all_steps_equal_the_default_and_fewer_differ(tiny_config):
     assert np.array_equal(refine_instances(model, image, masks, seed=1,
                                            steps=2),
                           predictor.refine_instances(image, masks, seed=1))
+    records = [dict(segmentation=m.astype(bool)) for m in masks]
+    for got, want in zip(refine_sam(model, image, records, seed=1, steps=2),
+                         predictor.refine_sam(image, records, seed=1)):
+        assert np.array_equal(got['segmentation'], want['segmentation'])
 
 
 def test_test_cfg_gives_the_model_default(tiny_config):

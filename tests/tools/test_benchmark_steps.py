@@ -4,10 +4,17 @@ import os
 
 import cv2
 import numpy as np
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, 'tools', 'benchmark_steps.py')
+
+
+@pytest.fixture(autouse=True)
+def tools_on_path(monkeypatch):
+    """``tools/`` first on ``sys.path``, as when Python runs the script."""
+    monkeypatch.syspath_prepend(os.path.dirname(TOOL))
 
 
 def folder(root, num=2):

@@ -32,3 +32,14 @@ def test_named_random_and_file_weights(weights_home, tiny_config, tmp_path):
                                        checkpoint=str(path)))
     assert torch.equal(loaded.denoise_model.out[2].weight,
                        random.denoise_model.out[2].weight)
+
+
+def test_refiner_test_cfg_carries_the_steps_options():
+    # what the mmseg/mmdet adapters' refiner=dict(...) gives each call
+    refiner = build_hosted_refiner(dict(
+        config='demo', test_cfg=dict(steps=3, early_exit=True)))
+    options = refiner.inference_options()
+    assert options.steps == 3 and options.early_exit
+    assert refiner.timesteps(options.steps) == [5, 3, 0]
+    with pytest.raises(ValueError, match=r'steps must be in 1..6'):
+        build_hosted_refiner(dict(config='demo', test_cfg=dict(steps=8)))

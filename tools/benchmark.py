@@ -6,6 +6,7 @@ Usage::
     python tools/benchmark.py --configs tiny --json bench.json
     python tools/benchmark.py --device cuda
     python tools/benchmark.py --agreement data/demo_val   # fast vs reference
+    python tools/benchmark.py --steps-curve data/real_val data/labelme_val
     python tools/benchmark.py --configs tiny --precision bf16 --batch-sizes 1 \
         --skip instances hr semantic memory               # bf16 UNet rows
 
@@ -19,7 +20,9 @@ call (:class:`segrefiner.utils.ForwardTimer`) and its GFLOP/s against the
 machine's conv peak (``benchmark_flops.py``). The ``memory`` rows come from
 ``benchmark_memory.py``, the ``disk`` rows from ``benchmark_disk.py``
 (imported). ``--agreement DIR`` compares the two paths on a held-out folder
-(``images/``, ``masks/``, ``coarse/``) with the embedded demo model.
+(``images/``, ``masks/``, ``coarse/``) with the embedded demo model;
+``--steps-curve DIR ...`` runs the steps curve of ``benchmark_steps.py``
+(quality and time against ``--steps``).
 docs/benchmark.md explains every column.
 """
 import argparse
@@ -38,6 +41,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import benchmark_agreement
 import benchmark_disk
 import benchmark_memory
+import benchmark_steps
 from benchmark_common import CONFIGS, device_name, random_model, write_json
 from benchmark_flops import FlopTally, measure_peaks, row_dtype, share
 from segrefiner.apis import refine, refine_instances, refine_semantic
@@ -89,6 +93,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--agreement', metavar='DIR',
                         help='only compare the paths on this held-out folder')
     benchmark_memory.add_memory_args(parser)
+    parser.add_argument('--steps-curve', nargs='+', metavar='DATA_ROOT',
+                        help='instead: quality and time against --steps on '
+                        'these folder datasets (tools/benchmark_steps.py)')
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--conv-peak', help=argparse.SUPPRESS)
     parser.add_argument('--worker', nargs=2, metavar=('CONFIG', 'JSON'),
@@ -258,6 +265,9 @@ def main() -> int:
     if args.agreement:
         result = dict(agreement=benchmark_agreement.agreement(
             args.agreement, args.device))
+    elif args.steps_curve:
+        result = dict(
+            steps_curve=benchmark_steps.steps_curve(args.steps_curve))
     else:
         print(f'{RANDOM_WEIGHTS_NOTE} (--agreement DIR scores the embedded '
               'model)', flush=True)

@@ -1,8 +1,8 @@
 """What the benchmark scripts share: their configs, models and machine name.
 
-``tools/benchmark.py``, ``tools/benchmark_disk.py`` and
-``tools/benchmark_memory.py`` import this module the way Python runs them,
-with ``tools/`` first on ``sys.path``; their timed models are built here,
+``tools/benchmark.py``, ``tools/benchmark_disk.py``,
+``tools/benchmark_memory.py`` and ``tools/benchmark_steps.py`` import this
+module the way Python runs them, with ``tools/`` first on ``sys.path``; their timed models are built here,
 with random initial weights (``init_refiner`` seeds them: every process of
 a run times the same model).
 """

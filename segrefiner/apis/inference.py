@@ -27,7 +27,9 @@ def refine(model: SegRefiner,
            options: Optional[InferenceOptions] = None,
            fast: Optional[bool] = None,
            precision: Optional[str] = None,
-           unet_batch: UNetBatch = None) -> np.ndarray:
+           unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine one binary mask of one image.
 
     Args:
@@ -41,9 +43,10 @@ def refine(model: SegRefiner,
         seed: Makes the sampling reproducible on the same device.
         return_probs: Return float32 probabilities instead of a mask.
         options: This call's :class:`InferenceOptions` (``None``: the
-            model's); ``fast``, ``precision`` and ``unet_batch`` override
-            single fields when not ``None`` (``unet_batch``: an int,
-            ``'auto'`` or ``'all'``, :class:`InferenceOptions`).
+            model's); ``fast``, ``precision``, ``unet_batch`` (an int,
+            ``'auto'`` or ``'all'``, :class:`InferenceOptions`), ``steps``
+            (``1..T`` reverse steps; docs/steps.md) and ``early_exit``
+            override single fields when not ``None``.
 
     Returns:
         ``H x W`` bool mask (or float32 probabilities).
@@ -53,9 +56,9 @@ def refine(model: SegRefiner,
         >>> model = init_refiner()
         >>> refined = refine(model, 'image.jpg', 'coarse.png', seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine(image, mask, mode, seed,
-                                                  return_probs)
+    return SegRefinerPredictor(model, options, fast, precision, unet_batch,
+                               steps, early_exit).refine(
+                                   image, mask, mode, seed, return_probs)
 
 
 def refine_instances(model: SegRefiner,
@@ -66,7 +69,9 @@ def refine_instances(model: SegRefiner,
                      options: Optional[InferenceOptions] = None,
                      fast: Optional[bool] = None,
                      precision: Optional[str] = None,
-                     unet_batch: UNetBatch = None) -> np.ndarray:
+                     unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine every instance mask of one image (official COCO protocol).
 
     Args:
@@ -74,7 +79,8 @@ def refine_instances(model: SegRefiner,
         image: ``H x W x 3`` uint8 RGB array, a PIL image or a path.
         masks: ``(N, H, W)`` coarse masks (bool, 0/1 or 0/255).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         ``(N, H, W)`` bool refined masks; masks under ``area_thr`` pixels
@@ -83,9 +89,9 @@ def refine_instances(model: SegRefiner,
     Example:
         >>> refined = refine_instances(model, image, det_masks, seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_instances(
-                                   image, masks, seed)
+    predictor = SegRefinerPredictor(model, options, fast, precision,
+                                    unet_batch, steps, early_exit)
+    return predictor.refine_instances(image, masks, seed)
 
 
 def refine_sam(model: SegRefiner,
@@ -96,7 +102,9 @@ def refine_sam(model: SegRefiner,
                options: Optional[InferenceOptions] = None,
                fast: Optional[bool] = None,
                precision: Optional[str] = None,
-               unet_batch: UNetBatch = None) -> List[dict]:
+               unet_batch: UNetBatch = None,
+               steps: Optional[int] = None,
+               early_exit: Optional[bool] = None) -> List[dict]:
     """Refine segment-anything's automatic masks of one image.
 
     Every mask is refined as :func:`refine_instances` refines it (all
@@ -109,7 +117,8 @@ def refine_sam(model: SegRefiner,
             (segment-anything or SAM 2; ``segmentation`` a binary array or
             a COCO RLE).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         New dicts in the same order, each ``segmentation`` refined and
@@ -121,7 +130,8 @@ def refine_sam(model: SegRefiner,
         >>> refined = refine_sam(model, image, sam_masks, seed=0)
     """
     return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_sam(image, sam_masks, seed)
+                               unet_batch, steps, early_exit).refine_sam(
+                                   image, sam_masks, seed)
 
 
 def refine_semantic(model: SegRefiner,
@@ -133,7 +143,9 @@ def refine_semantic(model: SegRefiner,
                     options: Optional[InferenceOptions] = None,
                     fast: Optional[bool] = None,
                     precision: Optional[str] = None,
-                    unet_batch: UNetBatch = None) -> np.ndarray:
+                    unet_batch: UNetBatch = None,
+           steps: Optional[int] = None,
+           early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine a multi-class label map; same shape and dtype out.
 
     Args:
@@ -143,7 +155,8 @@ def refine_semantic(model: SegRefiner,
         ignore_index: Label left untouched and never refined (``None``: all
             labels are classes).
         seed: Makes the sampling reproducible on the same device.
-        options, fast, precision, unet_batch: As for :func:`refine`.
+        options, fast, precision, unet_batch, steps, early_exit: As for
+            :func:`refine`.
 
     Returns:
         The refined ``H x W`` label map.
@@ -151,6 +164,6 @@ def refine_semantic(model: SegRefiner,
     Example:
         >>> refined = refine_semantic(model, 'img.jpg', pred_labels, seed=0)
     """
-    return SegRefinerPredictor(model, options, fast, precision,
-                               unet_batch).refine_semantic(
-                                   image, label_map, ignore_index, seed)
+    predictor = SegRefinerPredictor(model, options, fast, precision,
+                                    unet_batch, steps, early_exit)
+    return predictor.refine_semantic(image, label_map, ignore_index, seed)

@@ -36,9 +36,12 @@ class SegRefinerPredictor:
         fast: Overrides ``options.fast`` when not ``None``.
         precision: Overrides ``options.precision`` when not ``None``.
         unet_batch: Overrides ``options.unet_batch`` when not ``None``.
+        steps: Overrides ``options.steps`` (``1..T`` reverse steps, fewer
+            timesteps jumped over; docs/steps.md) when not ``None``.
+        early_exit: Overrides ``options.early_exit`` when not ``None``.
 
     Raises:
-        ValueError: For invalid options.
+        ValueError: For invalid options (``steps`` outside ``1..T``).
 
     Example:
         >>> predictor = SegRefinerPredictor(init_refiner(), fast=False)
@@ -50,11 +53,15 @@ class SegRefinerPredictor:
                  options: Optional[InferenceOptions] = None,
                  fast: Optional[bool] = None,
                  precision: Optional[str] = None,
-                 unet_batch=None) -> None:
+                 unet_batch=None,
+                 steps: Optional[int] = None,
+                 early_exit: Optional[bool] = None) -> None:
         self.model = model
         base = model.inference_options() if options is None else options
         self.options = base.merged(fast=fast, precision=precision,
-                                   unet_batch=unet_batch)
+                                   unet_batch=unet_batch, steps=steps,
+                                   early_exit=early_exit)
+        model.timesteps(self.options.steps)  # 1..T
 
     def _prologue(self, image: ImageLike, array: np.ndarray, what: str,
                   seed: Optional[int]

@@ -6,7 +6,8 @@ way (``--seed``/``--seeds``, ``--out``/``--out-dir``, ``--device``,
 ``--no-progress``, ``--config``/``--checkpoint``/``--trust-checkpoint``,
 ``--launcher``/``--workers``),
 check the device the same way and build the same
-:class:`~segrefiner.models.InferenceOptions`. Random weights are said by
+:class:`~segrefiner.models.InferenceOptions` (``--steps``, ``--early-exit``
+among them). Random weights are said by
 ``init_refiner`` itself (a ``RandomWeightsWarning``), which every tool
 builds its model with.
 """
@@ -198,6 +199,14 @@ def _unet_batch(text: str) -> Union[int, str]:
     return value
 
 
+def _steps(text: str) -> int:
+    """``--steps`` values: an integer >= 1 (the model checks ``<= T``)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError('must be >= 1')
+    return value
+
+
 def add_unet_batch_arg(parser: Union[argparse.ArgumentParser,
                                      argparse._ArgumentGroup]) -> None:
     """``--unet-batch N|auto|all`` (``args.unet_batch``; ``None`` when not
@@ -209,7 +218,8 @@ def add_unet_batch_arg(parser: Union[argparse.ArgumentParser,
 
 
 def add_inference_args(parser: argparse.ArgumentParser) -> None:
-    """Add ``--reference``, ``--precision`` and ``--unet-batch``."""
+    """Add ``--reference``, ``--precision``, ``--unet-batch``, ``--steps``
+    and ``--early-exit``."""
     group = parser.add_argument_group('inference options (default: the '
                                       "model's test_cfg, else the fast path)")
     group.add_argument('--reference', action='store_true',
@@ -218,6 +228,13 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument('--precision', choices=PRECISIONS,
                        help="the fast path's autocast precision")
     add_unet_batch_arg(group)
+    group.add_argument('--steps', type=_steps, metavar='K',
+                       help='reverse steps per crop, 1..T (T = 6 officially; '
+                       'fewer is faster, the skipped timesteps jumped '
+                       'over; docs/steps.md)')
+    group.add_argument('--early-exit', action='store_true', default=None,
+                       help='a crop whose predicted mask stops changing '
+                       'leaves the batch early (changes the random stream)')
 
 
 def inference_options_of(args: argparse.Namespace,
@@ -226,8 +243,12 @@ def inference_options_of(args: argparse.Namespace,
 
     Raises:
         ValueError: For a combination the options refuse (e.g.
-            ``--reference --precision bf16``).
+            ``--reference --precision bf16``) or ``--steps`` above the
+            model's ``T``.
     """
-    return model.inference_options(
+    options = model.inference_options(
         fast=False if args.reference else None, precision=args.precision,
-        unet_batch=args.unet_batch)
+        unet_batch=args.unet_batch, steps=args.steps,
+        early_exit=args.early_exit)
+    model.timesteps(options.steps)  # 1..T
+    return options

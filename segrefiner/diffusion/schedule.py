@@ -12,9 +12,13 @@ code timestep ``t = 0..T-1`` (paper timestep ``t + 1``)::
 ``beta_bar[t]`` is the probability that a pixel still shows the fine (GT)
 value at step ``t``; ``t = T-1`` is the pure coarse mask, where inference
 starts.
+
+Fewer steps (:func:`spaced_timesteps`) run an evenly spaced subsequence of
+the code timesteps; the reverse step then jumps between consecutive listed
+timesteps with the composed kernel's probabilities (docs/steps.md).
 """
 from dataclasses import dataclass
-from typing import Mapping
+from typing import List, Mapping, Sequence
 
 import numpy as np
 
@@ -38,6 +42,65 @@ class DiffusionSchedule:
     def num_timesteps(self) -> int:
         """Number of timesteps ``T``."""
         return len(self.betas_cumprod)
+
+    def jump_target(self, t: int, s: int) -> float:
+        """``beta_bar`` of the timestep ``s < t`` the reverse step from
+        ``t`` lands on: ``beta_bar[s]``, 1 for ``s = -1`` (the fine mask).
+
+        ``s = t - 1`` gives the official ``beta_bar_prev[t]``; a smaller
+        ``s`` is the jump over the skipped timesteps (docs/steps.md).
+
+        Raises:
+            ValueError: Unless ``-1 <= s < t <= T - 1``.
+        """
+        if not -1 <= s < t <= self.num_timesteps - 1:
+            raise ValueError(f'a reverse step goes from t to s with '
+                             f'-1 <= s < t <= {self.num_timesteps - 1}, got '
+                             f't={t}, s={s}')
+        return 1.0 if s == -1 else float(self.betas_cumprod[s])
+
+
+def spaced_timesteps(num_timesteps: int, steps: int) -> List[int]:
+    """``steps`` code timesteps evenly spaced from ``T-1`` down to 0.
+
+    ``round(linspace(T - 1, 0, steps))`` with halves rounded up: the first
+    is ``T-1`` (the pure coarse mask, where inference starts) and, for
+    ``steps >= 2``, the last is 0; ``steps = T`` gives every timestep, the
+    official loop. One step evaluates the UNet once, at ``T-1``.
+
+    Args:
+        num_timesteps: ``T``.
+        steps: ``1 <= steps <= T``.
+
+    Returns:
+        The timesteps in the order they run (strictly decreasing).
+
+    Raises:
+        ValueError: For ``steps`` outside ``1..T``.
+
+    Example:
+        >>> [spaced_timesteps(6, k) for k in (1, 2, 3, 6)]
+        [[5], [5, 0], [5, 3, 0], [5, 4, 3, 2, 1, 0]]
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not (
+            1 <= steps <= num_timesteps):
+        raise ValueError(f'steps must be in 1..{num_timesteps}, got '
+                         f'{steps!r}')
+    if steps == 1:
+        return [num_timesteps - 1]
+    return [int(np.floor(x + 0.5))
+            for x in np.linspace(num_timesteps - 1, 0, steps)]
+
+
+def check_timesteps(timesteps: Sequence[int], num_timesteps: int) -> None:
+    """Raise ``ValueError`` unless ``timesteps`` is a non-empty, strictly
+    decreasing sequence of code timesteps in ``0..T-1``."""
+    ts = list(timesteps)
+    if not ts or any(not 0 <= t < num_timesteps for t in ts) or any(
+            a <= b for a, b in zip(ts, ts[1:])):
+        raise ValueError(f'timesteps must be a non-empty, strictly '
+                         f'decreasing sequence in 0..{num_timesteps - 1}, '
+                         f'got {ts}')
 
 
 def build_schedule(diffusion_cfg: Mapping) -> DiffusionSchedule:

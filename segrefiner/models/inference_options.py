@@ -21,7 +21,8 @@ UNetBatch = Union[int, str, None]
 
 @dataclass(frozen=True)
 class InferenceOptions:
-    """How the denoising UNet runs inside one refinement call.
+    """How the denoising UNet runs inside one refinement call, and how
+    many times.
 
     Attributes:
         fast: ``True``: the fast path (channels-last inputs, SDPA attention,
@@ -37,10 +38,18 @@ class InferenceOptions:
             ``--unet-batch N|auto|all``. ``None`` is never a value here: in
             :meth:`merged`, :meth:`from_cfg`, the API calls and the
             predictor it means "no override" (the model's default).
+        steps: Reverse steps per crop, ``1..T`` (``None``: all ``T``, the
+            official loop): ``T-1`` down to 0 evenly spaced, the skipped
+            timesteps jumped over (docs/steps.md). The model checks the
+            upper bound.
+        early_exit: A crop whose predicted mask changed in at most 0.2%
+            of its pixels since the previous step leaves the batch early
+            (off: the official loop and its random stream).
 
     Raises:
         ValueError: On an unknown precision, a non-fp32 precision with
-            ``fast=False`` or a bad ``unet_batch`` (checked when built).
+            ``fast=False``, a bad ``unet_batch`` or ``steps < 1`` (checked
+            when built).
 
     Examples:
         >>> InferenceOptions(fast=False).forward_mode('cpu').attention
@@ -52,9 +61,19 @@ class InferenceOptions:
     fast: bool = True
     precision: str = 'auto'
     unet_batch: UNetBatch = 'auto'
+    steps: Optional[int] = None
+    early_exit: bool = False
 
     def __post_init__(self) -> None:
         self.forward_mode('cpu')  # validates the fields
+        if self.steps is not None and (isinstance(self.steps, bool) or
+                                       not isinstance(self.steps, int) or
+                                       self.steps < 1):
+            raise ValueError(f'steps must be an integer >= 1 or None, got '
+                             f'{self.steps!r}')
+        if not isinstance(self.early_exit, bool):
+            raise ValueError(f'early_exit must be True or False, got '
+                             f'{self.early_exit!r}')
 
     @classmethod
     def from_cfg(cls, cfg: Mapping) -> 'InferenceOptions':
@@ -66,9 +85,12 @@ class InferenceOptions:
     def merged(self,
                fast: Optional[bool] = None,
                precision: Optional[str] = None,
-               unet_batch: UNetBatch = None) -> 'InferenceOptions':
+               unet_batch: UNetBatch = None,
+               steps: Optional[int] = None,
+               early_exit: Optional[bool] = None) -> 'InferenceOptions':
         """A copy with the given (not ``None``) fields replaced."""
-        given = dict(fast=fast, precision=precision, unet_batch=unet_batch)
+        given = dict(fast=fast, precision=precision, unet_batch=unet_batch,
+                     steps=steps, early_exit=early_exit)
         return replace(self, **{k: v for k, v in given.items() if v is not None})
 
     def forward_mode(self, device: Union[str, torch.device]) -> ForwardMode:

@@ -14,7 +14,7 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 
 from ..diffusion import (build_schedule, p_sample_loop, q_sample,
-                         sample_timesteps)
+                         sample_timesteps, spaced_timesteps)
 from ..utils.heap import retain_freed_memory
 from .fast_path import UNetRunner
 from .inference_options import InferenceOptions
@@ -63,8 +63,9 @@ class SegRefiner(BaseModel):
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as
             officially); merged over the official ones. ``fast``,
-            ``precision`` and ``unet_batch``, when given, are the model's
-            default :class:`InferenceOptions` (read, never written).
+            ``precision``, ``unet_batch``, ``steps`` and ``early_exit``,
+            when given, are the model's default :class:`InferenceOptions`
+            (read, never written).
         init_cfg: mmengine initialisation config.
 
     Example:
@@ -102,7 +103,7 @@ class SegRefiner(BaseModel):
             loss_texture
             or dict(type='SegRefinerTextureL1Loss', loss_weight=5.0))
         self.test_cfg = {**OFFICIAL_TEST_CFG, **(test_cfg or {})}
-        self.inference_options()  # validates the path options
+        self.timesteps(self.inference_options().steps)  # validates them
 
     @property
     def num_timesteps(self) -> int:
@@ -116,7 +117,8 @@ class SegRefiner(BaseModel):
 
     def inference_options(self, **overrides) -> InferenceOptions:
         """The options ``test_cfg`` names (``fast``, ``precision``,
-        ``unet_batch``), with the given non-``None`` ``overrides``.
+        ``unet_batch``, ``steps``, ``early_exit``), with the given
+        non-``None`` ``overrides``.
 
         Reads the model, never writes it: the result is a new frozen value.
 
@@ -184,25 +186,30 @@ class SegRefiner(BaseModel):
                 ) -> List[BaseDataElement]:
         """Refine ``coarse_mask`` of each sample at the input resolution.
 
-        Sets ``pred_probs`` ``(1, H, W)`` float and ``pred_mask`` (bool,
-        ``pred_probs >= 0.5``) on every sample.
+        Runs the reference UNet over the ``test_cfg`` steps (all by
+        default). Sets ``pred_probs`` ``(1, H, W)`` float and ``pred_mask``
+        (bool, ``pred_probs >= 0.5``) on every sample.
         """
         coarse = _stack_masks(data_samples, 'coarse_mask', inputs.device)
+        options = self.inference_options()
         probs, _ = p_sample_loop(self.denoise_model, inputs,
                                  (coarse >= 0.5).float(),
-                                 self.timesteps(), self.schedule)
+                                 self.timesteps(options.steps), self.schedule,
+                                 early_exit=options.early_exit)
         for sample, prob in zip(data_samples, probs):
             sample.set_data(dict(pred_probs=prob, pred_mask=prob >= 0.5))
         return data_samples
 
     def timesteps(self, steps: Optional[int] = None) -> List[int]:
-        """The ``steps`` timesteps from ``T-1`` down (all ``T`` by default)."""
-        steps = self.num_timesteps if steps is None else steps
-        if not 1 <= steps <= self.num_timesteps:
-            raise ValueError(
-                f'steps must be in 1..{self.num_timesteps}, got {steps}')
-        return list(range(self.num_timesteps - 1,
-                          self.num_timesteps - 1 - steps, -1))
+        """The timesteps ``steps`` reverse steps run: ``T-1`` down to 0
+        evenly spaced (:func:`~segrefiner.diffusion.spaced_timesteps`; all
+        ``T`` by default).
+
+        Raises:
+            ValueError: For ``steps`` outside ``1..T``.
+        """
+        return spaced_timesteps(self.num_timesteps, self.num_timesteps
+                                if steps is None else steps)
 
     @torch.no_grad()
     def refine(self,
@@ -213,22 +220,29 @@ class SegRefiner(BaseModel):
                timesteps: Optional[Sequence[int]] = None,
                prior: Optional[torch.Tensor] = None,
                return_fine_probs: bool = False,
-               options: Optional[InferenceOptions] = None):
+               options: Optional[InferenceOptions] = None,
+               land: int = -1):
         """Refine coarse masks at exactly the given resolution.
 
         Args:
             images: ``(N, 3, H, W)`` float RGB with 0-255 values.
             coarse: ``(N, 1, H, W)`` float in [0, 1], binarised at 0.5.
-            steps: Run timesteps ``T-1`` down over ``steps`` steps (all
-                ``T`` by default).
+            steps: Reverse steps, ``1..T``: timesteps ``T-1`` down to 0
+                evenly spaced, the skipped ones jumped over (``None``:
+                ``options.steps``, else all ``T``, the official loop).
             generator: Random source of the Bernoulli maps (torch's global
                 generator when ``None``); must live on the model's device.
-            timesteps: Explicit timesteps instead of ``steps`` (e.g. ``[0]``
-                for the HR local step).
+            timesteps: Explicit strictly decreasing timesteps instead of
+                ``steps`` (e.g. ``[5, 4, 3, 2, 1]`` for the HR global
+                stage, ``[0]`` for its local step); each step jumps to the
+                next listed timestep, the last one to ``land``.
             prior: Initial marginal fine-probability (zeros by default).
             return_fine_probs: Also return the accumulated fine-probability.
             options: How the UNet runs for this call (``None``:
-                :meth:`inference_options`); the model is not changed.
+                :meth:`inference_options`), including ``early_exit``; the
+                model is not changed.
+            land: The timestep the last step lands on (-1: the fine mask;
+                0 for the HR global stage, which its local step follows).
 
         Returns:
             ``(N, 1, H, W)`` float32 probabilities on the model's device, and
@@ -244,11 +258,13 @@ class SegRefiner(BaseModel):
         device = self.device
         norm = self.data_preprocessor.normalize(images.to(device).float())
         coarse = (coarse.to(device) >= 0.5).float()
-        ts = list(timesteps) if timesteps is not None else self.timesteps(
-            steps)
         options = self.inference_options() if options is None else options
+        ts = list(timesteps) if timesteps is not None else self.timesteps(
+            options.steps if steps is None else steps)
         runner = UNetRunner(self.denoise_model, options.forward_mode(device))
         with retain_freed_memory(runner.mode.retain_heap):
             probs, fine = p_sample_loop(runner, norm, coarse, ts,
-                                        self.schedule, generator, prior)
+                                        self.schedule, generator, prior,
+                                        early_exit=options.early_exit,
+                                        land=land)
         return (probs, fine) if return_fine_probs else probs

@@ -4,7 +4,8 @@ Reference: ``simple_test_semantic`` of the official ``segrefiner_semantic.py``
 (MengyuWang826/SegRefiner; docs/design.md, "Protocols"):
 
 1. global stage: image and mask nearest-resized to ``model_size``\\ :sup:`2`,
-   timesteps ``T-1 .. 1``; the last returns probabilities, nearest-upsampled
+   timesteps ``T-1 .. 1`` (fewer with ``steps``: :func:`stage_timesteps`);
+   the last returns probabilities, nearest-upsampled
    and thresholded to give ``M_g``;
 2. patch proposal around the low-confidence points
    (:func:`segrefiner.ops.patches.propose_patches`), keeping boxes whose
@@ -25,7 +26,7 @@ Fixes of the official code:
   nearest-neighbour index vectors, patches stream in batches, and only the
   output, a float sum and a float count are full-resolution maps.
 """
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -43,6 +44,21 @@ def patch_side(height: int, width: int, model_size: int) -> int:
     if min(height, width) >= model_size:
         return model_size
     return max(2, min(height, width) // 2 // 2 * 2)
+
+
+def stage_timesteps(model: SegRefiner, steps: Optional[int] = None
+                    ) -> Tuple[List[int], List[int]]:
+    """The global stage's and the local step's timesteps for ``steps``.
+
+    The ``steps`` timesteps of :meth:`SegRefiner.timesteps` split into all
+    but the last (global) and the last, timestep 0 (local): all ``T`` give
+    the official ``T-1 .. 1`` and ``0``; the global stage lands on the
+    local step's timestep. The protocol needs both stages, so ``steps = 1``
+    runs as 2.
+    """
+    steps = model.num_timesteps if steps is None else max(2, steps)
+    timesteps = model.timesteps(steps)
+    return timesteps[:-1], timesteps[-1:]
 
 
 def refine_high_res(model: SegRefiner,
@@ -79,10 +95,12 @@ def refine_high_res(model: SegRefiner,
         size, width, device)
     global_img = image[:, gy[:, None], gx[None]].float()
     global_mask = mask[gy[:, None], gx[None]].float()
+    options = model.inference_options() if options is None else options
+    global_steps, local_step = stage_timesteps(model, options.steps)
     probs, fine = model.refine(global_img[None], global_mask[None, None],
-                               steps=model.num_timesteps - 1,
-                               generator=generator, return_fine_probs=True,
-                               options=options)
+                               timesteps=global_steps, generator=generator,
+                               return_fine_probs=True, options=options,
+                               land=local_step[0])
     probs, fine = probs[0, 0], fine[0, 0]
     global_bin = probs >= 0.5
     iy, ix = nearest_index(height, size, device), nearest_index(
@@ -110,7 +128,7 @@ def refine_high_res(model: SegRefiner,
                                         mode='bilinear', align_corners=False)
                           >= 0.5).float()
         out = model.refine(patch_img, patch_mask,
-                           timesteps=model.timesteps()[-1:],
+                           timesteps=local_step,
                            generator=generator, options=options)
         if side != size:
             out = F.interpolate(out, (side, side), mode='bilinear',

@@ -74,6 +74,18 @@ def test_marginal_and_last_step_equal_the_torch_twin(backend, t):
     torch.testing.assert_close(sampled_fine, ref_fine, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize('t, s', [(5, 2), (5, -1), (3, 0)])
+def test_jump_probabilities_equal_the_torch_twin(backend, t, s):
+    # fewer steps: the kernel takes the jump's beta_bar[s] as beta_bar_prev
+    logits, fine, coarse = inputs(backend[1], t)
+    b, bs = float(SCHEDULE.betas_cumprod[t]), SCHEDULE.jump_target(t, s)
+    ref_fine = accumulate_fine_probs(fine, logits, b, bs)
+    _, new_fine = backend[0](logits, fine, coarse, b, bs, False)
+    torch.testing.assert_close(new_fine, ref_fine, rtol=1e-6, atol=1e-6)
+    assert not torch.allclose(ref_fine, accumulate_fine_probs(
+        fine, logits, b, float(SCHEDULE.betas_cumprod_prev[t])))
+
+
 def test_sampled_mask_takes_the_prediction_on_fine_pixels(backend):
     logits, _, coarse = inputs(backend[1], 1)
     fine = (torch.arange(logits.numel(), device=backend[1]) % 2).float()

@@ -26,7 +26,8 @@ def test_default_build_is_the_official_model():
     assert sum(p.numel() for p in model.parameters()) == 118_604_673
     assert model.num_timesteps == 6
     assert model.timesteps() == [5, 4, 3, 2, 1, 0]
-    assert model.timesteps(5) == [5, 4, 3, 2, 1]
+    assert model.timesteps(5) == [5, 4, 3, 1, 0]
+    assert model.timesteps(1) == [5]
     assert model.test_cfg['pad_width'] == 20
     assert model.test_cfg['iou_thr'] == 0.3
     torch.testing.assert_close(model.data_preprocessor.mean.flatten(),

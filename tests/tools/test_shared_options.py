@@ -27,12 +27,14 @@ DATA_TOOL = ['--seed', '--out', '--out-dir', '--no-progress', '--workers']
 #: The shared options each tool must offer.
 SHARED = {
     'demo': ['--config', '--checkpoint', '--device', '--mode', '--seed',
-             '--seeds', '--out', '--out-dir'],
+             '--seeds', '--out', '--out-dir', '--steps', '--early-exit'],
     'refine': ['--config', '--checkpoint', '--device', '--mode', '--seed',
                '--seeds', '--out', '--out-dir', '--no-progress', '--resume',
-               '--launcher', '--workers', '--img-dir', '--mask-dir'],
+               '--launcher', '--workers', '--img-dir', '--mask-dir',
+               '--steps', '--early-exit'],
     'test': ['--device', '--mode', '--seed', '--seeds', '--out', '--out-dir',
-             '--no-progress', '--launcher', '--workers'],
+             '--no-progress', '--launcher', '--workers', '--steps',
+             '--early-exit'],
     'train': ['--seed', '--seeds', '--out', '--out-dir', '--work-dir',
               '--resume', '--launcher'],
     'benchmark': ['--device'],

@@ -19,10 +19,10 @@ The same refinement is Gradio's named endpoint ``/refine`` for scripts::
     from gradio_client import Client, handle_file
     mask_png = Client('http://127.0.0.1:7860/').predict(
         handle_file('image.jpg'), handle_file('coarse.png'), 'demo', 'auto', 0,
-        api_name='/refine')
+        api_name='/refine')   # a last argument steps=K: K reverse steps
 
 which gives exactly ``refine(init_refiner(model), image, mask, mode=mode,
-seed=seed)``. This file is the page (Gradio); what it computes is in
+seed=seed, steps=steps)`` (``steps`` 0, the default: the model's). This file is the page (Gradio); what it computes is in
 ``app_refine.py`` beside it: both the page and the endpoint call its
 ``refine_arrays``. One model object serves every request (``refine`` changes
 no shared state), and Gradio's queue runs two requests at a time.
@@ -43,6 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = [os.path.join(HERE, 'sample', 'image.jpg'),
           os.path.join(HERE, 'sample', 'coarse.png')]
 #: Where the refined masks go: Gradio's cache, served from there as is.
+#: The largest ``steps`` offered: T of every named model (the official
+#: 6-step schedule); Gradio refuses a value outside 0..MAX_STEPS.
+MAX_STEPS = 6
 OUT_FOLDER = os.path.join(gr.utils.get_upload_folder(), 'refined')
 SYSTEM_FONTS = ['ui-sans-serif', 'system-ui', 'sans-serif']
 
@@ -68,7 +71,7 @@ def to_drawing(image):
 def build_app(models: Models) -> gr.Blocks:
     """The page and its ``/refine`` endpoint."""
 
-    def page(image, mask, drawing, model, mode, seed):
+    def page(image, mask, drawing, model, mode, seed, steps=0):
         # raw values (preprocess=False): Gradio's own image decoding would
         # fail on a non-image before this function could say so; the
         # drawing's layers are RGBA PNG files
@@ -78,7 +81,7 @@ def build_app(models: Models) -> gr.Blocks:
         try:
             image_array, coarse, name = read_inputs(image, mask, layers)
             result = refine_arrays(models, image_array, coarse, model, mode,
-                                   seed)
+                                   seed, steps)
         except ValueError as error:
             raise gr.Error(str(error), print_exception=False) from None
         if result.note:
@@ -90,11 +93,11 @@ def build_app(models: Models) -> gr.Blocks:
                                                   OUT_FOLDER),
                                   interactive=True))
 
-    def endpoint(image, mask, model, mode, seed):
+    def endpoint(image, mask, model, mode, seed, steps=0):
         try:
             image_array, coarse, _ = read_inputs(image, mask)
             refined = refine_arrays(models, image_array, coarse, model, mode,
-                                    seed).mask
+                                    seed, steps).mask
         except ValueError as error:
             raise gr.Error(str(error), print_exception=False) from None
         return save_mask(refined, mask, OUT_FOLDER)
@@ -133,6 +136,9 @@ def build_app(models: Models) -> gr.Blocks:
                              label='mode (auto: lr for objects that fit one '
                              'crop, else hr)'),
                     gr.Number(0, precision=0, label='seed'),
+                    gr.Slider(0, MAX_STEPS, value=0, step=1,
+                              label='steps (0: the model\'s default; fewer '
+                              'are faster: docs/steps.md)'),
                 ]
                 run = gr.Button('Refine', variant='primary', elem_id='run')
                 gr.Examples([SAMPLE], [image, mask_file], label='sample',

@@ -149,16 +149,19 @@ class Refinement(NamedTuple):
 
 
 def refine_arrays(models: Models, image: np.ndarray, coarse: np.ndarray,
-                  model_name: str, mode: str, seed) -> Refinement:
+                  model_name: str, mode: str, seed,
+                  steps=0) -> Refinement:
     """Refine ``coarse`` with the named model: ``refine(model, image,
-    coarse, mode=mode, seed=seed)``, as probabilities and as the mask."""
+    coarse, mode=mode, seed=seed, steps=steps)``, as probabilities and as
+    the mask (``steps`` 0 or ``None``: the model's default)."""
     model = models.get(model_name)
     seed = None if seed is None else int(seed)
+    steps = int(steps) if steps else None
     # the protocol's choice, once: the summary names it, refine runs it
     protocol = resolve_mode(model, torch.from_numpy(coarse), mode)
     start = time.perf_counter()
     probs = refine(model, image, coarse, mode=protocol, seed=seed,
-                   return_probs=True)
+                   return_probs=True, steps=steps)
     seconds = time.perf_counter() - start
     used = protocol + (' (auto)' if mode == 'auto' else '')
     area, area_thr = int(coarse.sum()), model.test_cfg['area_thr']
@@ -167,7 +170,7 @@ def refine_arrays(models: Models, image: np.ndarray, coarse: np.ndarray,
             if area < area_thr and protocol == 'lr' else '')
     return Refinement(probs, probs >= 0.5, seconds,
                       f'model {model_name} on {models.device}, mode {used}, '
-                      f'seed {seed}', note)
+                      f'seed {seed}, steps {steps or "default"}', note)
 
 
 def views(image: np.ndarray, coarse: np.ndarray, result: Refinement,

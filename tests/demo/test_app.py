@@ -108,6 +108,19 @@ def test_the_endpoint_is_the_python_api_also_two_at_once(
     assert not np.array_equal(masks[0], load_mask(sample[1]))
 
 
+def test_the_endpoint_takes_steps_last(app_url, sample):
+    from segrefiner.apis import init_refiner, refine
+    client = client_module.Client(app_url, verbose=False)
+    files = [client_module.handle_file(path) for path in sample]
+    mask = load_mask(client.predict(*files, 'demo', 'auto', 0, 6,
+                                    api_name='/refine'))
+    expected = refine(init_refiner(), *sample, mode='auto', seed=0, steps=6)
+    assert np.array_equal(mask, expected)
+    with pytest.raises(client_module.exceptions.AppError) as error:
+        client.predict(*files, 'demo', 'auto', 0, 7, api_name='/refine')
+    assert 'Value 7 is greater than maximum value 6' in str(error.value)
+
+
 @pytest.mark.parametrize('mask, model, message', [
     ('other-size.png', 'demo', 'other-size.png size 100x150 differs from the '
      'image size 400x600'),

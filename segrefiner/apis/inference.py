@@ -4,6 +4,12 @@ one call each.
 OpenMMLab-style functions over :class:`~.predictor.SegRefinerPredictor`:
 each builds a predictor with this call's options and runs it, so options
 never outlive the call and concurrent calls do not interfere.
+
+The four signatures repeat the same keyword-only options (``options``,
+``fast``, ``precision``, ``unet_batch``, ``steps``, ``early_exit``) on
+purpose: a deliberate parallel, so that each public call states its whole
+contract (help(), IDEs, the docs) instead of hiding it behind ``**kwargs``;
+:class:`~.predictor.SegRefinerPredictor` is the one place they take effect.
 """
 from typing import List, Optional, Sequence
 
@@ -70,8 +76,8 @@ def refine_instances(model: SegRefiner,
                      fast: Optional[bool] = None,
                      precision: Optional[str] = None,
                      unet_batch: UNetBatch = None,
-           steps: Optional[int] = None,
-           early_exit: Optional[bool] = None) -> np.ndarray:
+                     steps: Optional[int] = None,
+                     early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine every instance mask of one image (official COCO protocol).
 
     Args:
@@ -144,8 +150,8 @@ def refine_semantic(model: SegRefiner,
                     fast: Optional[bool] = None,
                     precision: Optional[str] = None,
                     unet_batch: UNetBatch = None,
-           steps: Optional[int] = None,
-           early_exit: Optional[bool] = None) -> np.ndarray:
+                    steps: Optional[int] = None,
+                    early_exit: Optional[bool] = None) -> np.ndarray:
     """Refine a multi-class label map; same shape and dtype out.
 
     Args:

@@ -21,7 +21,7 @@ import argparse
 import sys
 from typing import List, Optional
 
-from segrefiner.batch.runner import progress_bar
+from segrefiner.utils import progress_bar
 from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
                                  output_folder_of)
 from segrefiner.data.coarse_sources import SOURCES

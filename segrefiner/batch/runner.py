@@ -14,19 +14,15 @@ from typing import (Any, Callable, Dict, List, NamedTuple, Optional, Protocol,
                     Sequence, Tuple, TypeVar)
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                           ProgressColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
-from rich.text import Text
 from torch.utils.data import DataLoader, Dataset
 
 from ..io import PathLike
 from ..models import InferenceOptions
+from ..utils.progress import progress_bar
 from .distributed import gather_to_main, is_main_process, shard
 
 __all__ = [
     'BatchOptions', 'BatchReport', 'Outcome', 'check_output', 'describe',
-    'progress_bar',
     'run_batch'
 ]
 
@@ -156,18 +152,6 @@ class Report(Protocol):
     failures: List[str]
 
 
-class _Rate(ProgressColumn):
-    """Items per second, e.g. ``2.31 images/s``."""
-
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
-
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed or 0.0
-        return Text(f'{speed:.2f} {self.unit}/s')
-
-
 class _ReadAhead(Dataset):
     """``(index, load(items[index]), error)`` for this rank's indices: a bad
     input's ``OSError``/``ValueError`` comes back as a value, to be reported
@@ -186,18 +170,6 @@ class _ReadAhead(Dataset):
             return index, self.load(self.items[index]), None
         except (OSError, ValueError) as error:
             return index, None, error
-
-
-def progress_bar(unit: str, disable: bool = False,
-                 console: Optional[Console] = None,
-                 label: Optional[str] = None) -> Progress:
-    """The package's progress bar (every batch and data tool draws this one):
-    ``label`` (default ``unit``), the bar, done of total, ``unit``/s, elapsed
-    and remaining time, on stderr unless ``console`` says otherwise."""
-    console = console or Console(stderr=True, highlight=False, soft_wrap=True)
-    return Progress(TextColumn(label or unit, markup=False), BarColumn(),
-                    MofNCompleteColumn(), _Rate(unit), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=console, disable=disable)
 
 
 def _as_is(sample: Any) -> Any:

@@ -3,7 +3,10 @@
 # official models it runs with the inference safeguard (docs/demo_model.md):
 # pixels farther than 8% of sqrt(area) from the coarse boundary keep their
 # coarse value, and a refinement with IoU < 0.7 to its coarse mask is
-# rejected; 'auto' always picks the object-crop protocol (auto_hr=False).
+# rejected; an instance whose refined outline runs over weaker image edges
+# than its coarse one (under 0.9 of them) keeps its coarse mask
+# (acceptance, segrefiner/ops/acceptance.py); 'auto' always picks the
+# object-crop protocol (auto_hr=False).
 model = dict(
     type='SegRefiner',
     denoise_model=dict(
@@ -16,4 +19,5 @@ model = dict(
     test_cfg=dict(
         model_size=128, batch_max=32, pad_width=20, area_thr=512,
         fine_prob_thr=0.9, iou_thr=0.3, max_patches=None,
-        safeguard=dict(band=0.08, min_iou=0.7), auto_hr=False))
+        safeguard=dict(band=0.08, min_iou=0.7),
+        acceptance=dict(min_edge_ratio=0.9), auto_hr=False))

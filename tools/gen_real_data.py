@@ -15,18 +15,21 @@ pasted from another photo of the same split (:mod:`segrefiner.data.
 real_samples`). Writes ``images/``, ``masks/``, ``coarse_<source>/`` (one per
 ``--coarse`` source), ``meta/`` and ``photos.tsv``; finished samples are
 skipped, so an interrupted run resumes, and sample ``i`` depends only on
-``--seed``, ``--max-side``, the split's photos and ``i``.
+``--seed``, ``--max-side``, ``--kinds``, the split's photos and ``i``.
+``--kinds scene`` draws scenes of two to four touching and occluding objects
+(:mod:`segrefiner.data.scenes`; the truth is one object's visible part).
 """
 import argparse
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from segrefiner.utils import progress_bar
 from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
                                  output_folder_of)
 from segrefiner.data.coarse_sources import SOURCES
 from segrefiner.data.photos import DEFAULT_PHOTO_DIRS, find_photos
-from segrefiner.data.real_samples import generate_real_samples
+from segrefiner.data.real_samples import (KIND_NAMES, KINDS,
+                                          generate_real_samples)
 
 
 #: The smallest long side of the photos.
@@ -56,13 +59,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--photo-dir', action='append', default=[],
                         help='extra photo folder (repeatable)')
     parser.add_argument('--workers', type=int, default=1, help='processes')
+    parser.add_argument('--kinds', nargs='+', metavar='KIND[:WEIGHT]',
+                        default=[f'{k}:{w}' for k, w in KINDS],
+                        help=f'sample kinds ({", ".join(KIND_NAMES)}) and '
+                        'weights (default: %(default)s)')
     add_progress_arg(parser)
     args = parser.parse_args(argv)
     args.out = output_folder_of(parser, args)
     if args.max_side < MIN_SIDE:
         parser.error(f'--max-side {args.max_side}: must be >= {MIN_SIDE} '
                      '(default 384)')
+    try:
+        args.kinds = [_kind(text) for text in args.kinds]
+    except ValueError as error:
+        parser.error(str(error))
     return args
+
+
+def _kind(text: str) -> Tuple[str, float]:
+    """``'scene:0.4'`` -> ``('scene', 0.4)``; a bare kind weighs 1."""
+    name, _, weight = text.partition(':')
+    if name not in KIND_NAMES:
+        raise ValueError(f'--kinds: unknown kind {name!r}, one of '
+                         f'{", ".join(KIND_NAMES)}')
+    value = float(weight) if weight else 1.0
+    if value <= 0:
+        raise ValueError(f'--kinds: weight of {name} must be > 0')
+    return name, value
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -78,7 +101,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         task = bar.add_task('samples', total=args.num)
         for _ in generate_real_samples(args.out, photos, args.num,
                                        args.seed, args.max_side, args.coarse,
-                                       args.workers):
+                                       args.workers, args.kinds):
             bar.advance(task)
     print(f'{args.num} samples in {args.out}')
     return 0

@@ -19,7 +19,8 @@ from ..io import load_image
 from .composites import load_photo
 
 __all__ = [
-    'Photo', 'SKIMAGE_PHOTOS', 'DEFAULT_PHOTO_DIRS', 'find_photos',
+    'Photo', 'SKIMAGE_PHOTOS', 'DEFAULT_PHOTO_DIRS', 'FLAT_PHOTO_DIRS',
+    'find_photos',
     'load_photo_file', 'photo_split'
 ]
 
@@ -27,9 +28,13 @@ __all__ = [
 SKIMAGE_PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'retina',
                   'immunohistochemistry', 'hubble_deep_field')
 
-#: Debian folders of photographic wallpapers (absent ones are skipped).
+#: Debian folders of photographic wallpapers (absent ones are skipped);
+#: ``/usr/share/backgrounds`` only for its own files (``ukui-wallpapers``,
+#: ``lomiri-wallpapers``), not its sub-folders (abstract art; ``mate/nature``
+#: is a folder of its own).
 DEFAULT_PHOTO_DIRS = ('/usr/share/backgrounds/mate/nature',
                       '/usr/share/wallpapers')
+FLAT_PHOTO_DIRS = ('/usr/share/backgrounds', )
 
 _EXTENSIONS = ('.jpg', '.jpeg', '.png', '.webp')
 _MIN_SIDE = 256
@@ -82,9 +87,11 @@ def _largest_per_folder(paths: List[str]) -> Iterator[str]:
     return iter(sorted(by_dir.values()))
 
 
-def _files_under(root: str) -> List[str]:
+def _files_under(root: str, recursive: bool = True) -> List[str]:
     found = []
-    for dirpath, _, files in os.walk(root):
+    for dirpath, dirs, files in os.walk(root):
+        if not recursive:
+            dirs.clear()
         if 'screenshot' in dirpath:
             continue
         found += [
@@ -99,8 +106,9 @@ def find_photos(photo_dirs: Sequence[str] = DEFAULT_PHOTO_DIRS,
     """Every bundled photo on this machine, sorted by name.
 
     Args:
-        photo_dirs: Extra folders to search recursively (KDE-style
-            ``*/contents/images/`` folders count as one photo each).
+        photo_dirs: Folders to search recursively (KDE-style
+            ``*/contents/images/`` folders count as one photo each);
+            the files directly in :data:`FLAT_PHOTO_DIRS` are added.
         split: ``'train'``, ``'val'`` or ``None`` for both.
 
     Returns:
@@ -117,10 +125,12 @@ def find_photos(photo_dirs: Sequence[str] = DEFAULT_PHOTO_DIRS,
             if path.endswith(('.jpg', '.jpeg')):
                 stem = os.path.splitext(os.path.basename(path))[0]
                 photos.append(Photo(f'{module}/{stem}', path))
-    for root in photo_dirs:
+    roots = [(root, True) for root in photo_dirs]
+    roots += [(root, False) for root in FLAT_PHOTO_DIRS]
+    for root, recursive in roots:
         if not os.path.isdir(root):
             continue
-        files = _files_under(root)
+        files = _files_under(root, recursive)
         kde = [p for p in files if f'{os.sep}contents{os.sep}' in p]
         plain = [p for p in files if p not in set(kde)]
         for path in plain + list(_largest_per_folder(kde)):

@@ -23,7 +23,8 @@ import cv2
 import numpy as np
 
 __all__ = [
-    'clean_object', 'grabcut_object', 'paste_object', 'region_object'
+    'blend_object', 'clean_object', 'grabcut_object', 'paste_object',
+    'region_object'
 ]
 
 AREA_RANGE = (0.03, 0.6)
@@ -177,21 +178,53 @@ def paste_object(source: np.ndarray, mask: np.ndarray, target: np.ndarray,
     frac = rng.uniform(0.05, 0.45)
     scale = np.sqrt(frac * th * tw / ys.size)
     scale = min(scale, 0.95 * th / (y1 - y0), 0.95 * tw / (x1 - x0))
-    ow, oh = max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    obj = cv2.resize(source[y0:y1, x0:x1], (ow, oh), interpolation=interp)
-    alpha = cv2.resize(mask[y0:y1, x0:x1].astype(np.float32), (ow, oh),
-                       interpolation=cv2.INTER_LINEAR)
-    px = int(rng.integers(0, tw - ow + 1))
-    py = int(rng.integers(0, th - oh + 1))
-    out_mask = np.zeros((th, tw), np.uint8)
-    out_mask[py:py + oh, px:px + ow] = alpha >= 0.5
-    obj_mask = clean_object(out_mask)
+    px = int(rng.integers(0, tw - round((x1 - x0) * scale) + 1))
+    py = int(rng.integers(0, th - round((y1 - y0) * scale) + 1))
+    image, alpha = blend_object(target, source[y0:y1, x0:x1],
+                                mask[y0:y1, x0:x1], scale, (px, py))
+    obj_mask = clean_object(alpha)
     if obj_mask is None:
         return None
-    soft = cv2.GaussianBlur(alpha, (3, 3), 0.6)[..., None]
-    image = target.copy()
-    window = image[py:py + oh, px:px + ow].astype(np.float32)
-    image[py:py + oh, px:px + ow] = np.clip(
-        soft * obj + (1 - soft) * window + 0.5, 0, 255).astype(np.uint8)
     return image, obj_mask
+
+
+def blend_object(target: np.ndarray, crop: np.ndarray, crop_mask: np.ndarray,
+                 scale: float, at: Tuple[int, int]
+                 ) -> Tuple[np.ndarray, np.ndarray]:
+    """Paste an object's crop, resized by ``scale``, with its top left
+    corner at ``at = (x, y)`` of ``target``, its edge lightly feathered (real
+    edges are anti-aliased); the part outside ``target`` is clipped.
+
+    Args:
+        target: HxWx3 uint8 photo (not modified).
+        crop: hxwx3 uint8 crop holding the object.
+        crop_mask: Its hxw 0/1 mask.
+        scale: Resize factor of the crop.
+        at: Top left corner ``(x, y)`` on the target (may be negative).
+
+    Returns:
+        ``(image, mask)``: the blended copy and the object's HxW 0/1
+        ``uint8`` mask there (resized mask >= 0.5).
+    """
+    th, tw = target.shape[:2]
+    ow = max(1, round(crop.shape[1] * scale))
+    oh = max(1, round(crop.shape[0] * scale))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    obj = cv2.resize(crop, (ow, oh), interpolation=interp).astype(np.float32)
+    alpha = cv2.resize(crop_mask.astype(np.float32), (ow, oh),
+                       interpolation=cv2.INTER_LINEAR)
+    soft = cv2.GaussianBlur(alpha, (3, 3), 0.6)[..., None]
+    px, py = at
+    x0, y0 = max(px, 0), max(py, 0)
+    x1, y1 = min(px + ow, tw), min(py + oh, th)
+    image = target.copy()
+    out_mask = np.zeros((th, tw), np.uint8)
+    if x1 <= x0 or y1 <= y0:
+        return image, out_mask
+    sub = np.s_[y0 - py:y1 - py, x0 - px:x1 - px]
+    window = image[y0:y1, x0:x1].astype(np.float32)
+    image[y0:y1, x0:x1] = np.clip(
+        soft[sub] * obj[sub] + (1 - soft[sub]) * window + 0.5, 0,
+        255).astype(np.uint8)
+    out_mask[y0:y1, x0:x1] = alpha[sub] >= 0.5
+    return image, out_mask

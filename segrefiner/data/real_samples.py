@@ -1,8 +1,9 @@
 """Training and validation samples on real photos, written resumably.
 
 A sample is one photo (:mod:`.photos`) and one object mask from one of the
-labellers of :mod:`.real_objects`, or that object pasted into another photo
-of the same split. Sample ``i`` is a pure function of ``(seed, i)`` and the
+labellers of :mod:`.real_objects`, that object pasted into another photo
+of the same split, or one object of a scene of touching and occluding
+objects (:mod:`.scenes`). Sample ``i`` is a pure function of ``(seed, i)`` and the
 split's photo list, so a run can be interrupted and resumed, and a larger
 ``num`` extends the same set. Validation sets also get one coarse mask per
 coarse-mask source (:mod:`.coarse_sources`) in ``coarse_<source>/``.
@@ -20,11 +21,14 @@ from .coarse_sources import make_coarse
 from .offline import name_seed, run_tasks
 from .photos import Photo, load_photo_file
 from .real_objects import grabcut_object, paste_object, region_object
+from .scenes import make_scene
 
-__all__ = ['KINDS', 'RealSample', 'generate_real_samples', 'make_real_sample']
+__all__ = ['KINDS', 'KIND_NAMES', 'RealSample', 'generate_real_samples', 'make_real_sample']
 
-#: Sample kinds and their default probabilities.
+#: Sample kinds and their default probabilities (``'scene'``, the
+#: fourth kind, is drawn only when asked for).
 KINDS = (('regions', 0.5), ('paste', 0.4), ('grabcut', 0.1))
+KIND_NAMES = ('regions', 'paste', 'grabcut', 'scene')
 _MAX_DRAWS = 30
 _GRABCUT_DRAWS = 3  # then the sample falls back to regions
 
@@ -40,13 +44,16 @@ class RealSample(NamedTuple):
 
 def make_real_sample(photos: Sequence[Photo],
                      rng: np.random.Generator,
-                     max_side: int = 512) -> RealSample:
-    """Draw a sample from ``photos`` (at least two for pastes).
+                     max_side: int = 512,
+                     kinds: Sequence[Tuple[str, float]] = KINDS
+                     ) -> RealSample:
+    """Draw a sample from ``photos`` (at least two for pastes and scenes).
 
     Args:
         photos: The split's photos.
         rng: Source of every random draw.
         max_side: Long side photos are resized to.
+        kinds: ``(kind, weight)`` pairs, kinds of :data:`KIND_NAMES`.
 
     Returns:
         The sample.
@@ -57,13 +64,19 @@ def make_real_sample(photos: Sequence[Photo],
     ``'grabcut'`` samples fall back to ``'regions'`` after three rejected
     draws; pasted objects are region objects.
     """
-    names, probs = zip(*KINDS)
+    names, weights = zip(*kinds)
+    probs = np.asarray(weights, np.float64) / sum(weights)
     kind = names[int(rng.choice(len(names), p=probs))]
     if len(photos) < 2:
         kind = 'grabcut'
     for draw in range(_MAX_DRAWS):
         if kind == 'grabcut' and draw == _GRABCUT_DRAWS:
             kind = 'regions'  # GrabCut finds no object on many photos
+        if kind == 'scene':
+            scene = make_scene(photos, rng, max_side)
+            if scene is not None:
+                return RealSample(scene[0], scene[1], kind, scene[2])
+            continue
         index = int(rng.integers(len(photos)))
         image = load_photo_file(photos[index], max_side)
         label = grabcut_object if kind == 'grabcut' else region_object
@@ -82,14 +95,14 @@ def make_real_sample(photos: Sequence[Photo],
 
 
 def _sample_task(index: int, photos: Sequence[Photo], out_dir: Path,
-                 seed: int, max_side: int,
-                 coarse_sources: Sequence[str]) -> str:
+                 seed: int, max_side: int, coarse_sources: Sequence[str],
+                 kinds: Sequence[Tuple[str, float]]) -> str:
     stem = f'{index:06d}'
     meta_path = out_dir / 'meta' / f'{stem}.json'
     if meta_path.exists():
         return stem
     sample = make_real_sample(photos, np.random.default_rng([seed, index]),
-                              max_side)
+                              max_side, kinds)
     write_image(out_dir / 'images' / f'{stem}.jpg', sample.image)
     write_image(out_dir / 'masks' / f'{stem}.png', sample.mask * 255)
     for source in coarse_sources:
@@ -107,7 +120,9 @@ def generate_real_samples(out_dir: os.PathLike,
                           seed: int = 0,
                           max_side: int = 512,
                           coarse_sources: Sequence[str] = (),
-                          workers: int = 1) -> Iterator[str]:
+                          workers: int = 1,
+                          kinds: Sequence[Tuple[str, float]] = KINDS
+                          ) -> Iterator[str]:
     """Write ``num`` samples: ``images/``, ``masks/``, ``coarse_<source>/``
     and ``meta/<i>.json`` (kind and photo names; written last, so a sample
     with its meta file is complete and is skipped on resume).
@@ -120,6 +135,7 @@ def generate_real_samples(out_dir: os.PathLike,
         max_side: Long side of the photos.
         coarse_sources: Coarse masks to write per sample (validation).
         workers: Processes.
+        kinds: ``(kind, weight)`` pairs (see :func:`make_real_sample`).
 
     Yields:
         The stem of each sample, in completion order.
@@ -130,5 +146,6 @@ def generate_real_samples(out_dir: os.PathLike,
     atomic_write_bytes(out / 'photos.tsv',
                        ('\n'.join(listing) + '\n').encode())
     task = partial(_sample_task, photos=list(photos), out_dir=out, seed=seed,
-                   max_side=max_side, coarse_sources=tuple(coarse_sources))
+                   max_side=max_side, coarse_sources=tuple(coarse_sources),
+                   kinds=tuple(kinds))
     return run_tasks(task, range(num), workers)

@@ -3,7 +3,10 @@
 # official models it runs with the inference safeguard (docs/demo_model.md):
 # pixels farther than 8% of sqrt(area) from the coarse boundary keep their
 # coarse value, and a refinement with IoU < 0.7 to its coarse mask is
-# rejected; 'auto' always picks the object-crop protocol (auto_hr=False).
+# rejected; an instance whose refined outline runs over weaker image edges
+# than its coarse one (under 0.9 of them) keeps its coarse mask
+# (acceptance, segrefiner/ops/acceptance.py); 'auto' always picks the
+# object-crop protocol (auto_hr=False).
 # It runs 2 of the 6 timesteps (steps=2: 5, then 0, docs/steps.md), picked
 # from the steps curve (docs/benchmark.md, "Fewer steps"): 2.4-2.7x faster
 # than all six, mask IoU within 0.1 of them or better on every validation
@@ -20,4 +23,5 @@ model = dict(
     test_cfg=dict(
         model_size=128, batch_max=32, pad_width=20, area_thr=512,
         fine_prob_thr=0.9, iou_thr=0.3, max_patches=None,
-        safeguard=dict(band=0.08, min_iou=0.7), auto_hr=False, steps=2))
+        safeguard=dict(band=0.08, min_iou=0.7),
+        acceptance=dict(min_edge_ratio=0.9), auto_hr=False, steps=2))

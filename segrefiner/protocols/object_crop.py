@@ -9,12 +9,19 @@ steps in batches of ``batch_max`` and paste the probabilities back with
 bilinear sampling, thresholded at 0.5. Smaller masks pass through unchanged.
 All crops come from one gather and all pastes go back in one
 ``grid_sample`` (:mod:`segrefiner.ops.crop_paste`).
+
+Two optional bounds of ``test_cfg`` (off in the official configs) keep a
+coarse mask where refining it would likely hurt: ``acceptance``
+(:mod:`segrefiner.ops.acceptance`: per instance, on the model's crops) and
+``safeguard`` (:mod:`segrefiner.ops.safeguard`: per pixel and per mask,
+after pasting).
 """
 from typing import List, Optional, Sequence
 
 import torch
 
 from ..models import InferenceOptions, SegRefiner
+from ..ops.acceptance import accept_refinement
 from ..ops.boxes import masks_to_boxes, pad_boxes
 from ..ops.crop_paste import crop_resize, paste_masks
 from ..ops.safeguard import bound_change
@@ -40,8 +47,9 @@ def refine_crops(model: SegRefiner,
     Args:
         model: The refiner; ``model.test_cfg`` gives ``model_size``,
             ``pad_width``, ``area_thr``, ``batch_max`` and the optional
-            ``safeguard`` (keyword arguments of
-            :func:`~segrefiner.ops.safeguard.bound_change`).
+            ``acceptance`` (keyword arguments of
+            :func:`~segrefiner.ops.acceptance.accept_refinement`) and
+            ``safeguard`` (of :func:`~segrefiner.ops.safeguard.bound_change`).
         image: ``(3, H, W)`` RGB tensor (uint8 or 0-255 float) on the
             model's device.
         masks: ``(N, H, W)`` bool coarse masks on the same device.
@@ -104,13 +112,19 @@ def refine_crops_of_images(model: SegRefiner,
                      generator=generator, options=options)
         for i in range(0, len(crops), batch_max)
     ])
+    keep = (accept_refinement(crops, coarse[:, 0] >= 0.5, probs[:, 0],
+                              **cfg['acceptance'])
+            if cfg.get('acceptance') else None)
     start = 0
     for index, selected, boxes in jobs:
         mask, out = masks[index], outs[index]
         pasted = paste_masks(probs[start:start + len(selected)], boxes,
                              *mask.shape[1:], None if return_probs else 0.5)
-        start += len(selected)
         if cfg.get('safeguard'):
             pasted = bound_change(mask[selected], pasted, **cfg['safeguard'])
+        if keep is not None:  # a rejected refinement keeps its coarse mask
+            kept = keep[start:start + len(selected), None, None]
+            pasted = torch.where(kept, pasted, mask[selected].to(pasted.dtype))
+        start += len(selected)
         out[selected] = pasted
     return outs

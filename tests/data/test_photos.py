@@ -28,7 +28,7 @@ def test_kde_wallpapers_count_once_at_their_largest_size(tmp_path):
     photos = [p for p in find_photos([str(tmp_path / 'wallpapers'),
                                       str(tmp_path / 'nature')])
               if not p.name.startswith(('skimage/', 'sklearn/',
-                                        'matplotlib/'))]
+                                        'matplotlib/', 'backgrounds/'))]
     assert [p.name for p in photos] == ['nature/Leaf', 'wallpapers/Sky']
     assert photos[1].path.endswith('1920x1080.png')
     both = find_photos([str(tmp_path / 'wallpapers')], split='val') + \

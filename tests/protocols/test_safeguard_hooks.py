@@ -57,3 +57,17 @@ def test_high_res_safeguard(identity_refiner):
     model.test_cfg['safeguard'] = dict(min_iou=0.99)
     out = refine_mask(model, image, mask, mode='hr')
     assert torch.equal(out, mask)
+
+
+def test_object_crop_acceptance_keeps_the_coarse_mask_exactly(
+        identity_refiner):
+    """A bright square, its mask on the square's edge: a refinement that
+    punches a hole (a boundary over flat image) is rejected whole."""
+    image, mask = _case()
+    image[:, 40:160, 40:160] = 230
+    model = _eraser(identity_refiner)
+    assert not refine_crops(model, image, mask[None])[0][100, 100]
+    model.test_cfg['acceptance'] = dict(min_edge_ratio=0.9)
+    assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
+    probs = refine_crops(model, image, mask[None], return_probs=True)[0]
+    assert torch.equal(probs, mask.float())

@@ -1,0 +1,141 @@
+"""A per-instance acceptance rule: keep the coarse mask where refining would
+likely hurt.
+
+The safeguard (:mod:`.safeguard`) bounds *where* a refinement may change a
+mask; this rule decides *whether* an instance's refinement is kept at all,
+from what inference sees, before the result is pasted back:
+
+* **image evidence**: the mean image gradient along the refined boundary
+  against the mean along the coarse boundary (both on the model's crop). A
+  refinement whose outline runs over weaker image edges than the coarse one
+  (a pointed tip rounded off across the object, an outline pulled into a
+  touching neighbour's texture) is likely wrong: rejected when the ratio is
+  under ``min_edge_ratio``;
+* **confidence**: the model's mean certainty ``|2p - 1|`` on the pixels it
+  flips; a refinement the model is unsure of is rejected when that is under
+  ``min_confidence``.
+
+A rejected instance keeps its coarse mask. The rule is off unless a model's
+``test_cfg.acceptance`` sets it; the embedded demo model's does (values tuned
+on a tuning set of training photos, see ``docs/demo_model.md``), the official
+models' do not (the official protocol).
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ['accept_refinement', 'acceptance_scores', 'boundary_strength']
+
+_SOBEL = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]) / 8
+
+
+def _gradient(images: torch.Tensor) -> torch.Tensor:
+    """``(N, H, W)`` Sobel gradient magnitude of the channel mean of
+    ``(N, 3, H, W)`` 0-255 images."""
+    gray = images.float().mean(1, keepdim=True)
+    kernel = _SOBEL.to(gray.device)
+    kernels = torch.stack([kernel, kernel.t()])[:, None]
+    grad = F.conv2d(F.pad(gray, (1, 1, 1, 1), mode='replicate'), kernels)
+    return grad.norm(dim=1)
+
+
+def _boundary(masks: torch.Tensor) -> torch.Tensor:
+    """Inner boundary (4-neighbourhood) of ``(N, H, W)`` bool masks."""
+    fg = masks.float()[:, None]
+    eroded = -F.max_pool2d(-F.pad(fg, (1, 1, 1, 1), value=1.), 3, stride=1)
+    return (fg - eroded)[:, 0] > 0
+
+
+def boundary_strength(images: torch.Tensor,
+                      masks: torch.Tensor) -> torch.Tensor:
+    """Mean image gradient along each mask's boundary.
+
+    Args:
+        images: ``(N, 3, H, W)`` RGB, 0-255.
+        masks: ``(N, H, W)`` bool.
+
+    Returns:
+        ``(N,)`` float; 0 for an empty mask.
+
+    Examples:
+        >>> img = torch.zeros(1, 3, 20, 20); img[:, :, :, 10:] = 255
+        >>> m = torch.zeros(1, 20, 20, dtype=torch.bool)
+        >>> m[0, :, 10:] = True
+        >>> right = boundary_strength(img, m)
+        >>> m2 = torch.zeros_like(m); m2[0, :, 14:] = True
+        >>> bool(right > boundary_strength(img, m2))
+        True
+    """
+    edge = _boundary(masks)
+    grad = _gradient(images)
+    total = (grad * edge).flatten(1).sum(1)
+    return total / edge.flatten(1).sum(1).clamp(min=1)
+
+
+def acceptance_scores(images: torch.Tensor, coarse: torch.Tensor,
+                      probs: torch.Tensor
+                      ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """What :func:`accept_refinement` decides on, per instance.
+
+    Args:
+        images: ``(N, 3, H, W)`` RGB crops, 0-255.
+        coarse: ``(N, H, W)`` bool coarse masks on the crops.
+        probs: ``(N, H, W)`` refined probabilities on the crops.
+
+    Returns:
+        ``(edge_ratio, confidence, changed)``, each ``(N,)``: the refined
+        boundary's mean gradient over the coarse boundary's (``inf`` where
+        the coarse boundary is flat), the mean ``|2p - 1|`` over the flipped
+        pixels (1 where none flips) and whether any pixel flips.
+    """
+    refined = probs >= 0.5
+    old = boundary_strength(images, coarse)
+    new = boundary_strength(images, refined)
+    ratio = torch.where(old > 0, new / old.clamp(min=1e-6),
+                        torch.full_like(new, float('inf')))
+    flipped = refined != coarse
+    count = flipped.flatten(1).sum(1)
+    certainty = ((2 * probs - 1).abs() * flipped).flatten(1).sum(1)
+    confidence = torch.where(count > 0, certainty / count.clamp(min=1),
+                             torch.ones_like(certainty))
+    return ratio, confidence, count > 0
+
+
+def accept_refinement(images: torch.Tensor,
+                      coarse: torch.Tensor,
+                      probs: torch.Tensor,
+                      min_edge_ratio: Optional[float] = None,
+                      min_confidence: Optional[float] = None) -> torch.Tensor:
+    """Which refinements to keep, one decision per instance.
+
+    Args:
+        images: ``(N, 3, H, W)`` RGB crops, 0-255.
+        coarse: ``(N, H, W)`` bool coarse masks on the crops.
+        probs: ``(N, H, W)`` refined probabilities on the crops.
+        min_edge_ratio: Reject when the refined boundary's mean gradient is
+            below this fraction of the coarse boundary's; ``None``: no test.
+        min_confidence: Reject when the mean ``|2p - 1|`` over the flipped
+            pixels is below this; ``None``: no test.
+
+    Returns:
+        ``(N,)`` bool, True where the refinement is kept. A refinement that
+        flips no pixel is always kept (it changes nothing).
+
+    Examples:
+        >>> img = torch.zeros(1, 3, 20, 20); img[:, :, :, 10:] = 255
+        >>> coarse = torch.zeros(1, 20, 20, dtype=torch.bool)
+        >>> coarse[0, :, 10:] = True
+        >>> off_edge = torch.zeros(1, 20, 20); off_edge[0, :, 14:] = 1
+        >>> accept_refinement(img, coarse, off_edge, min_edge_ratio=0.9)
+        tensor([False])
+    """
+    keep = torch.ones(len(coarse), dtype=torch.bool, device=coarse.device)
+    if len(coarse) == 0:
+        return keep
+    ratio, confidence, changed = acceptance_scores(images, coarse, probs)
+    if min_edge_ratio is not None:
+        keep &= ratio >= min_edge_ratio
+    if min_confidence is not None:
+        keep &= confidence >= min_confidence
+    return keep | ~changed

@@ -19,7 +19,8 @@ from typing import List, Optional
 from segrefiner.utils import progress_bar
 from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
                                  output_folder_of)
-from segrefiner.data import generate_coarse_masks, list_masks
+from segrefiner.datagen import generate_coarse_masks
+from segrefiner.io import list_masks
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

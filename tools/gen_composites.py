@@ -7,7 +7,7 @@ Usage::
 
 Writes ``OUT_DIR/images/<i>.jpg`` and ``OUT_DIR/masks/<i>.png`` (0/255) for
 ``i`` in ``000000`` to ``num - 1``: random shapes cut out of one scikit-image
-sample photo and pasted onto another (:mod:`segrefiner.data.composites`).
+sample photo and pasted onto another (:mod:`segrefiner.datagen.composites`).
 Existing pairs are kept, so an interrupted run resumes, and composite ``i``
 depends only on ``--seed``, ``--size`` and ``i``.
 """
@@ -18,7 +18,7 @@ from typing import List, Optional
 from segrefiner.utils import progress_bar
 from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
                                  output_folder_of)
-from segrefiner.data import generate_composites
+from segrefiner.datagen import generate_composites
 
 
 #: The smallest composite side (an object needs a few pixels of edge).

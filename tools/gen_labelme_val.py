@@ -38,7 +38,7 @@ import cv2
 import numpy as np
 
 from segrefiner.data.coarse_sources import SOURCES, make_coarse
-from segrefiner.data.offline import name_seed
+from segrefiner.datagen.offline import name_seed
 from segrefiner.io import atomic_write_bytes, write_image
 
 #: Annotated photos under ``examples/``: (folder, prefix of the sample stem).

@@ -17,7 +17,7 @@ real_samples`). Writes ``images/``, ``masks/``, ``coarse_<source>/`` (one per
 skipped, so an interrupted run resumes, and sample ``i`` depends only on
 ``--seed``, ``--max-side``, ``--kinds``, the split's photos and ``i``.
 ``--kinds scene`` draws scenes of two to four touching and occluding objects
-(:mod:`segrefiner.data.scenes`; the truth is one object's visible part).
+(:mod:`segrefiner.datagen.scenes`; the truth is one object's visible part).
 """
 import argparse
 import sys
@@ -27,8 +27,8 @@ from segrefiner.utils import progress_bar
 from segrefiner.batch.cli import (add_output_folder_args, add_progress_arg,
                                  output_folder_of)
 from segrefiner.data.coarse_sources import SOURCES
-from segrefiner.data.photos import DEFAULT_PHOTO_DIRS, find_photos
-from segrefiner.data.real_samples import (KIND_NAMES, KINDS,
+from segrefiner.datagen.photos import DEFAULT_PHOTO_DIRS, find_photos
+from segrefiner.datagen.real_samples import (KIND_NAMES, KINDS,
                                           generate_real_samples)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from segrefiner.data.coarse import (fill_holes, modify_boundary, perturb,
                                     polygonize)
-from segrefiner.data.composites import random_shape
+from segrefiner.datagen.composites import random_shape
 
 
 def iou(a, b):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from segrefiner.apis import init_refiner, refine
-from segrefiner.data import make_composite
+from segrefiner.datagen import make_composite
 from segrefiner.data.coarse import modify_boundary
 from segrefiner.apis.agreement import path_agreement
 from segrefiner.models import (ForwardMode, InferenceOptions, SegRefinerUNet,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from segrefiner.data import generate_composites
+from segrefiner.datagen import generate_composites
 
 TINY_TRAIN = dict(options=[
         'model.test_cfg.model_size=32', 'train_dataloader.batch_size=2',

@@ -4,7 +4,7 @@ The refinement datasets store one sample as an image plus up to three masks
 (GT, coarse, hole-filled coarse), each found in its own folder (or, as in the
 BIG layout, in one folder with a name tag such as ``_gt``). Files are matched
 by their *key*: the file stem without the tag. Any of the suffixes of
-:data:`~segrefiner.data.offline.MASK_SUFFIXES` counts, for images and masks.
+:data:`~segrefiner.io.MASK_SUFFIXES` counts, for images and masks.
 """
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence

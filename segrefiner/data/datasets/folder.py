@@ -27,7 +27,7 @@ class RefineFolderDataset(BaseDataset):
           coarse/         a.png  b.png ...   coarse masks (optional)
           coarse_expand/  a.png  b.png ...   hole-filled coarse (optional)
 
-    This is also what :func:`~segrefiner.data.generate_composites` and
+    This is also what :func:`~segrefiner.datagen.generate_composites` and
     ``tools/gen_coarse_masks.py`` write. Every image is a sample; a present
     mask folder must hold exactly one file per image stem, so stray and
     missing files are errors that list them. The GT folder is required

@@ -1,12 +1,12 @@
-"""Scenes of touching and occluding objects (segrefiner.data.scenes)."""
+"""Scenes of touching and occluding objects (segrefiner.datagen.scenes)."""
 import json
 
 import numpy as np
 import pytest
 
-from segrefiner.data.photos import Photo
-from segrefiner.data.real_samples import generate_real_samples
-from segrefiner.data.scenes import make_scene
+from segrefiner.datagen.photos import Photo
+from segrefiner.datagen.real_samples import generate_real_samples
+from segrefiner.datagen.scenes import make_scene
 from segrefiner.io import write_image
 
 pytest.importorskip('skimage')
@@ -46,7 +46,7 @@ def test_scene_is_seeded_and_its_mask_is_one_visible_object(photos):
 def test_occluded_object_keeps_only_its_visible_part(photos, monkeypatch):
     """Two full squares, the second pasted over the first's right half:
     the first object's truth is its left half."""
-    import segrefiner.data.scenes as scenes
+    import segrefiner.datagen.scenes as scenes
     square = np.ones((100, 100), np.uint8)
     cuts = iter([(np.full((100, 100, 3), 200, np.uint8), square),
                  (np.full((100, 100, 3), 60, np.uint8), square)])

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from segrefiner.data.photos import (Photo, find_photos, load_photo_file,
+from segrefiner.datagen.photos import (Photo, find_photos, load_photo_file,
                                     photo_split)
 from segrefiner.io import write_image
 

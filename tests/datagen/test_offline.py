@@ -1,9 +1,9 @@
 """Offline writers: parallel, resumable, atomic, seeded per file name."""
 import numpy as np
 
-from segrefiner.data import (generate_coarse_masks, generate_composites,
-                             list_masks, make_composite)
-from segrefiner.io import load_mask, write_image
+from segrefiner.datagen import (generate_coarse_masks, generate_composites,
+                                make_composite)
+from segrefiner.io import list_masks, load_mask, write_image
 
 
 def gt_folder(root, num=4):

@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from segrefiner.data.photos import Photo
-from segrefiner.data.real_objects import (clean_object, grabcut_object,
+from segrefiner.datagen.photos import Photo
+from segrefiner.datagen.real_objects import (clean_object, grabcut_object,
                                           paste_object, region_object)
-from segrefiner.data.real_samples import generate_real_samples
+from segrefiner.datagen.real_samples import generate_real_samples
 
 pytest.importorskip('skimage')
 

@@ -20,7 +20,7 @@ from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
 
 import numpy as np
 
-from .coarse import modify_boundary
+from ..data.coarse import modify_boundary
 from .composites import make_composite
 from ..io import load_mask, write_image
 
@@ -134,7 +134,7 @@ def generate_composites(out_dir: os.PathLike,
                         workers: int = 1) -> Iterator[str]:
     """Write ``num`` composites, ``images/<i>.jpg`` and ``masks/<i>.png``.
 
-    Composite ``i`` is :func:`~segrefiner.data.composites.make_composite`
+    Composite ``i`` is :func:`~segrefiner.datagen.composites.make_composite`
     seeded with ``[seed, i]``, so a larger ``num`` later extends the same set.
 
     Args:

@@ -17,7 +17,7 @@ from typing import Iterator, List, NamedTuple, Sequence, Tuple
 import numpy as np
 
 from ..io import atomic_write_bytes, write_image
-from .coarse_sources import make_coarse
+from ..data.coarse_sources import make_coarse
 from .offline import name_seed, run_tasks
 from .photos import Photo, load_photo_file
 from .real_objects import grabcut_object, paste_object, region_object

@@ -3,8 +3,8 @@ import cv2
 import numpy as np
 import pytest
 
-from segrefiner.data import (PHOTOS, fill_holes, load_photo, make_composite,
-                             random_shape)
+from segrefiner.data import fill_holes
+from segrefiner.datagen import PHOTOS, load_photo, make_composite, random_shape
 
 
 def test_every_bundled_photo_loads_offline():

@@ -1,5 +1,5 @@
 # Stage 3 of the embedded demo model (docs/demo_model.md): fine-tuned from
-# the stage-2 weights (segrefiner/model_zoo/demo.pth before this stage) on
+# the stage-2 weights (segrefiner/model_zoo/demo.safetensors) on
 # scenes of touching and occluding objects with exact outlines
 # (tools/gen_real_data.py --kinds scene: the truth is one object's visible
 # part, thin strokes and holes kept), on real-photo samples of the other
@@ -11,6 +11,9 @@ _base_ = ['./segrefiner_demo.py']
 coarse_weights = dict(official=0.3, mild=0.1, mask_head=0.25, low_res=0.1,
                       morph=0.1, exact=0.15)
 size = 128
+# stage 2's pipeline with these coarse weights, restated on purpose: a config
+# cannot edit one step of an inherited list (mmengine merges dicts, not list
+# items), so this parallel of segrefiner_demo.py is deliberate.
 train_pipeline = [
     dict(type='LoadRefinerData'),
     dict(type='MixedCoarseMask', weights=coarse_weights),
@@ -34,7 +37,7 @@ train_dataloader = dict(
             dict(folder, data_root='data/demo_train'),
         ]))
 
-load_from = 'segrefiner/model_zoo/demo.pth'
+load_from = 'segrefiner/model_zoo/demo.safetensors'
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=800)
 param_scheduler = [

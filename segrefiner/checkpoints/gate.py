@@ -51,8 +51,8 @@ def open_torch_zip(file: BinaryIO, path: str,
                 f'{path}: refused to load: {what}; that format can act on the '
                 'system while it loads. If you trust it, convert it once: '
                 'python tools/convert_official_checkpoint.py SRC DST '
-                '--trust-checkpoint (SegRefiner weights), or torch.save('
-                'torch.load(SRC, weights_only=False), DST) (any file)')
+                '--trust-checkpoint (SegRefiner weights), or load it with '
+                'trust_checkpoint=True / --trust-checkpoint (any file)')
         raise NotACheckpointError(f'{path}: {what}, not a checkpoint')
     try:
         reader = torch._C.PyTorchFileReader(file)

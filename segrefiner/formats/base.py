@@ -8,6 +8,7 @@ runners of :mod:`segrefiner.apis` (``refine_folder``, ``refine_results``)
 refine what they read with the protocol that the format names, so a format
 never touches the model. :mod:`.registry` holds the table of formats.
 """
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import (Any, ClassVar, FrozenSet, List, NamedTuple, Optional,
                     Sequence, Tuple)
@@ -52,7 +53,7 @@ class Group(NamedTuple):
     problem: Optional[str] = None
 
 
-class PredictionFormat:
+class PredictionFormat(ABC):
     """A way of saving predictions (see the module docstring).
 
     Attributes:
@@ -92,9 +93,9 @@ class FolderFormat(PredictionFormat):
     under the prediction's own name (a file or a folder)."""
     one_file = False
 
+    @abstractmethod
     def pairs(self, image_dir: Path, pred_dir: Path) -> List[Pair]:
         """Every image and its prediction, unmatched ones with a problem."""
-        raise NotImplementedError
 
     def check_pairs(self, pairs: List[Pair]) -> None:
         """Refuse the whole input before anything is refined (``ValueError``
@@ -105,18 +106,18 @@ class FolderFormat(PredictionFormat):
         prediction's own."""
         return pair.mask.name
 
+    @abstractmethod
     def read(self, pair: Pair, shape: Tuple[int, int],
              resize: bool) -> Prediction:
         """The prediction of ``pair`` at the image's ``shape`` (``resize``:
         nearest-resized to it, else a size mismatch raises ``ValueError``).
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self, out: Path, prediction: Prediction,
               refined: np.ndarray) -> None:
         """Write ``refined`` (``prediction.data``'s shape, bool or label
         map) to ``out`` in the input's layout, atomically."""
-        raise NotImplementedError
 
 
 class FileFormat(PredictionFormat):
@@ -130,6 +131,7 @@ class FileFormat(PredictionFormat):
         """The files it reads (never overwritten)."""
         return [results] + ([ann_file] if ann_file is not None else [])
 
+    @abstractmethod
     def read(self, results: PathLike,
              ann_file: Optional[PathLike]) -> Tuple[Any, List[Group]]:
         """The file's content and its images' instances.
@@ -137,10 +139,9 @@ class FileFormat(PredictionFormat):
         Raises:
             ValueError: Naming the file, if it is not of this format.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self, content: Any, groups: Sequence[Group],
               refined: Sequence[Optional[list]]) -> bytes:
         """The output file: ``content`` with each group's refined
         segmentations (``None``: unchanged)."""
-        raise NotImplementedError

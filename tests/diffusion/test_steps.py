@@ -74,7 +74,7 @@ def test_jumps_compose_the_skipped_steps_exactly():
 
 
 def official_loop(denoise_fn, images, coarse, generator):
-    """SEGREFINER.md section 1.4 written out step by step (``p_sample`` and
+    """The official reverse process written out step by step (``p_sample`` and
     ``p_sample_loop`` of the official ``segrefiner_base.py``), drawing its
     uniform noise from ``generator`` in the same order."""
     beta, beta_prev = SCHEDULE.betas_cumprod, SCHEDULE.betas_cumprod_prev

@@ -10,6 +10,11 @@ bilinear sampling, thresholded at 0.5. Smaller masks pass through unchanged.
 All crops come from one gather and all pastes go back in one
 ``grid_sample`` (:mod:`segrefiner.ops.crop_paste`).
 
+With ``test_cfg.paste_change`` (off in the official configs) only what the
+model changed at its resolution is pasted onto the full-resolution coarse
+mask (:func:`~segrefiner.ops.crop_paste.paste_change`): detail finer than a
+crop pixel survives where the model kept its input.
+
 Two optional bounds of ``test_cfg`` (off in the official configs) keep a
 coarse mask where refining it would likely hurt: ``acceptance``
 (:mod:`segrefiner.ops.acceptance`: per instance, on the model's crops) and
@@ -23,7 +28,7 @@ import torch
 from ..models import InferenceOptions, SegRefiner
 from ..ops.acceptance import accept_refinement
 from ..ops.boxes import masks_to_boxes, pad_boxes
-from ..ops.crop_paste import crop_resize, paste_masks
+from ..ops.crop_paste import crop_resize, paste_change, paste_masks
 from ..ops.safeguard import bound_change
 
 
@@ -118,12 +123,18 @@ def refine_crops_of_images(model: SegRefiner,
     start = 0
     for index, selected, boxes in jobs:
         mask, out = masks[index], outs[index]
-        pasted = paste_masks(probs[start:start + len(selected)], boxes,
-                             *mask.shape[1:], None if return_probs else 0.5)
+        part = slice(start, start + len(selected))
+        if cfg.get('paste_change'):  # the change alone, on the coarse mask
+            pasted = paste_change(probs[part], coarse[part], mask[selected],
+                                  boxes)
+            pasted = pasted if return_probs else pasted >= 0.5
+        else:
+            pasted = paste_masks(probs[part], boxes, *mask.shape[1:],
+                                 None if return_probs else 0.5)
         if cfg.get('safeguard'):
             pasted = bound_change(mask[selected], pasted, **cfg['safeguard'])
         if keep is not None:  # a rejected refinement keeps its coarse mask
-            kept = keep[start:start + len(selected), None, None]
+            kept = keep[part, None, None]
             pasted = torch.where(kept, pasted, mask[selected].to(pasted.dtype))
         start += len(selected)
         out[selected] = pasted

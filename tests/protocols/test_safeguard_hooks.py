@@ -1,4 +1,5 @@
-"""The protocols apply ``test_cfg`` keys ``safeguard`` and ``auto_hr``."""
+"""The protocols apply ``test_cfg`` keys ``safeguard``, ``auto_hr`` and
+``paste_change``."""
 import torch
 
 from segrefiner.protocols.modes import choose_mode, refine_mask
@@ -39,6 +40,24 @@ def test_object_crop_safeguard_refuses_a_hole_far_from_the_edge(
     assert not kept[:30].any() and not kept[170:].any()
     model.test_cfg['safeguard'] = dict(min_iou=0.95)
     assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
+
+
+def test_paste_change_keeps_fine_detail_and_the_models_changes(
+        identity_refiner):
+    image, mask = _case(400)
+    mask[160:300, 100] = True  # a 1-px leg below the square
+    plain = refine_crops(identity_refiner, image, mask[None])[0]
+    assert not torch.equal(plain, mask)  # the 64-px crop loses the leg
+    identity_refiner.test_cfg['paste_change'] = True
+    assert torch.equal(refine_crops(identity_refiner, image, mask[None])[0],
+                       mask)
+    probs = refine_crops(identity_refiner, image, mask[None],
+                         return_probs=True)[0]
+    assert torch.equal(probs, mask.float())
+    holed = refine_crops(_eraser(identity_refiner), image, mask[None])[0]
+    # the eraser's hole (the crop's middle third) is pasted, the leg below
+    # it is kept
+    assert not holed[140, 100] and holed[230:300, 100].all()
 
 
 def test_auto_hr_false_always_picks_the_object_crop(identity_refiner):

@@ -142,8 +142,8 @@ def build_app(models: Models) -> gr.Blocks:
                 ]
                 run = gr.Button('Refine', variant='primary', elem_id='run')
                 gr.Examples([SAMPLE], [image, mask_file], label='sample',
-                            example_labels=['coffee cup and its coarse mask '
-                                            '(click to load)'])
+                            example_labels=['held-out scene and its coarse '
+                                            'mask (click to load)'])
             with gr.Column(scale=3):
                 summary = gr.Markdown('Refined masks appear here.',
                                       elem_id='summary')

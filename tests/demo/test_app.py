@@ -209,7 +209,7 @@ def test_the_page_refines_the_sample_draws_and_explains_bad_input(
         (app_url, 'data:', 'blob:')) or elsewhere.append(request.url))
     page.goto(app_url, wait_until='networkidle')
     clear_mask = page.locator('#mask-file button[aria-label=Clear]')
-    page.get_by_text('coffee cup and its coarse mask').click()
+    page.get_by_text('held-out scene and its coarse mask').click()
     clear_mask.wait_for()  # the sample's mask is loaded
     start = time.perf_counter()
     page.locator('#run').click()

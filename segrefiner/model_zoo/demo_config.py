@@ -6,9 +6,9 @@
 # rejected; an instance whose refined outline runs over weaker image edges
 # than its coarse one (under 0.9 of them) keeps its coarse mask
 # (acceptance, segrefiner/ops/acceptance.py); 'auto' always picks the
-# object-crop protocol (auto_hr=False). Only what the model changes at its
-# 128 px is pasted onto the full-resolution coarse mask (paste_change,
-# segrefiner/ops/crop_paste.py): detail finer than a crop pixel survives.
+# object-crop protocol (auto_hr=False). The paste back keeps half of the
+# coarse mask's own detail finer than the model's 128-px crop (keep_detail,
+# segrefiner/ops/crop_paste.py; chosen on the tuning sets, docs/demo_model.md).
 # It runs all 6 timesteps by default: on human-outlined masks that are
 # already good (labelme, 28x28 head) 2 steps lose 0.6 boundary IoU, which a
 # default must not (docs/benchmark.md, "Fewer steps"); steps=2 in any call is
@@ -26,5 +26,5 @@ model = dict(
         model_size=128, batch_max=32, pad_width=20, area_thr=512,
         fine_prob_thr=0.9, iou_thr=0.3, max_patches=None,
         safeguard=dict(band=0.08, min_iou=0.7),
-        acceptance=dict(min_edge_ratio=0.9), paste_change=True,
+        acceptance=dict(min_edge_ratio=0.9), keep_detail=0.5,
         auto_hr=False))

@@ -132,23 +132,30 @@ def paste_masks(masks: torch.Tensor,
     return out[:-1].view(n, height, width)
 
 
-def paste_change(probs: torch.Tensor,
-                 coarse: torch.Tensor,
-                 masks: torch.Tensor,
-                 boxes: torch.Tensor) -> torch.Tensor:
-    """Paste only what a refinement changed onto the full-resolution masks.
+def paste_keeping_detail(probs: torch.Tensor,
+                         coarse: torch.Tensor,
+                         masks: torch.Tensor,
+                         boxes: torch.Tensor,
+                         detail: float = 1.0) -> torch.Tensor:
+    """Paste refinements back, keeping a share of the coarse masks' detail.
 
     :func:`paste_masks` replaces a mask by its crop-resolution refinement
     resampled to the box: a model that changed nothing still rounds every
     detail finer than a crop pixel (a thin leg, a pointed tip, a polygon's
-    corner) off a mask refined at ``model_size`` px. Here the *change* the
-    model made at its resolution, ``probs - coarse``, is pasted (bilinear,
-    as the official paste) and added to the full-resolution coarse mask:
-    where the model kept its input, the coarse mask is kept pixel for pixel;
-    where it flipped a crop pixel, the change reaches the full-resolution
-    pixels that crop pixel covers. The same idea, refining only where the
-    result differs and keeping the input elsewhere, underlies boundary-patch
-    refinement (BPR, Tang et al., CVPR 2021).
+    corner) off a mask refined at ``model_size`` px. That detail is
+    ``masks - paste(coarse)``, the full-resolution coarse mask minus the
+    paste of the crop the model saw; this returns
+
+        ``paste(probs) + detail * (masks - paste(coarse))``
+
+    clamped to ``[0, 1]``: ``detail=0`` is the official paste (the
+    resampled refinement), ``detail=1`` pastes only the *change* the model
+    made, ``paste(probs - coarse)``, onto the full-resolution coarse mask
+    (where the model kept its input, the coarse mask is kept pixel for
+    pixel), and values between weigh the coarse detail against the model's
+    resampled outline near its boundary. Refining only where the result
+    differs and keeping the input elsewhere is also the idea of
+    boundary-patch refinement (BPR, Tang et al., CVPR 2021).
 
     Args:
         probs: ``(N, 1, S, S)`` refined probabilities at the crop resolution.
@@ -156,6 +163,7 @@ def paste_change(probs: torch.Tensor,
         masks: ``(N, H, W)`` bool full-resolution coarse masks.
         boxes: ``(N, 4)`` long boxes the crops were taken from; each mask
             lies inside its box.
+        detail: Weight of the coarse masks' own detail, 0 to 1.
 
     Returns:
         ``(N, H, W)`` float32 probabilities in ``[0, 1]``; binarise at 0.5.
@@ -165,11 +173,11 @@ def paste_change(probs: torch.Tensor,
         >>> masks[0, 2:6, 2:6] = True; masks[0, 2, 2] = False  # a notch
         >>> boxes = torch.tensor([[0, 0, 8, 8]])
         >>> crop = torch.ones(1, 1, 2, 2)   # a 2x2 crop: all foreground
-        >>> kept = paste_change(crop, crop, masks, boxes) >= 0.5
+        >>> kept = paste_keeping_detail(crop, crop, masks, boxes) >= 0.5
         >>> bool((kept == masks).all())     # nothing changed: mask kept
         True
     """
-    change = paste_masks(probs.float() - coarse.float(), boxes,
-                         *masks.shape[1:], threshold=None)
+    out = paste_masks(probs.float() - detail * coarse.float(), boxes,
+                      *masks.shape[1:], threshold=None)
     # in place: one float32 image per mask, the size paste_masks returns
-    return change.add_(masks).clamp_(0, 1)
+    return out.add_(masks, alpha=detail).clamp_(0, 1)

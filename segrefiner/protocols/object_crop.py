@@ -10,10 +10,10 @@ bilinear sampling, thresholded at 0.5. Smaller masks pass through unchanged.
 All crops come from one gather and all pastes go back in one
 ``grid_sample`` (:mod:`segrefiner.ops.crop_paste`).
 
-With ``test_cfg.paste_change`` (off in the official configs) only what the
-model changed at its resolution is pasted onto the full-resolution coarse
-mask (:func:`~segrefiner.ops.crop_paste.paste_change`): detail finer than a
-crop pixel survives where the model kept its input.
+With ``test_cfg.keep_detail`` (0, the official paste, unless set) a share
+of the full-resolution coarse mask's detail finer than a crop pixel is kept
+(:func:`~segrefiner.ops.crop_paste.paste_keeping_detail`; 1 pastes only
+what the model changed at its resolution onto the coarse mask).
 
 Two optional bounds of ``test_cfg`` (off in the official configs) keep a
 coarse mask where refining it would likely hurt: ``acceptance``
@@ -28,7 +28,7 @@ import torch
 from ..models import InferenceOptions, SegRefiner
 from ..ops.acceptance import accept_refinement
 from ..ops.boxes import masks_to_boxes, pad_boxes
-from ..ops.crop_paste import crop_resize, paste_change, paste_masks
+from ..ops.crop_paste import crop_resize, paste_keeping_detail, paste_masks
 from ..ops.safeguard import bound_change
 
 
@@ -124,9 +124,10 @@ def refine_crops_of_images(model: SegRefiner,
     for index, selected, boxes in jobs:
         mask, out = masks[index], outs[index]
         part = slice(start, start + len(selected))
-        if cfg.get('paste_change'):  # the change alone, on the coarse mask
-            pasted = paste_change(probs[part], coarse[part], mask[selected],
-                                  boxes)
+        if cfg.get('keep_detail'):  # a share of the coarse mask's detail
+            pasted = paste_keeping_detail(probs[part], coarse[part],
+                                          mask[selected], boxes,
+                                          cfg['keep_detail'])
             pasted = pasted if return_probs else pasted >= 0.5
         else:
             pasted = paste_masks(probs[part], boxes, *mask.shape[1:],

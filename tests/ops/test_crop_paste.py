@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from segrefiner.ops import (crop_resize, masks_to_boxes, pad_boxes,
-                            paste_change, paste_masks)
+                            paste_keeping_detail, paste_masks)
 
 
 def official_paste(masks, boxes, height, width):
@@ -73,20 +73,25 @@ def test_boxes_of_masks_and_padding():
                                                          [0, 0, 3, 3]]
 
 
-def test_paste_change_keeps_what_the_model_kept_and_applies_its_flips():
+def test_paste_keeping_detail_keeps_what_the_model_kept_and_its_flips():
     masks = torch.zeros(1, 120, 90, dtype=torch.bool)
     masks[0, 20:100, 20:70] = True
     masks[0, 100:115, 44] = True  # a 1-px leg: finer than a crop pixel
     boxes = torch.tensor([[10, 10, 80, 118]])
     coarse = crop_resize(masks[:, None], boxes, 16) >= 0.5
     probs = coarse.float()
-    # the resampled paste loses the leg; the change paste keeps every pixel
-    assert not paste_masks(probs, boxes, 120, 90)[0, 100:115, 44].all()
-    kept = paste_change(probs, coarse, masks, boxes)
-    assert torch.equal(kept >= 0.5, masks)
+    # the resampled paste (detail 0) loses the leg; detail 1 and 0.5 keep
+    # every pixel of a mask the model did not change
+    resampled = paste_masks(probs, boxes, 120, 90, None)
+    assert not (resampled[0, 100:115, 44] >= 0.5).all()
+    torch.testing.assert_close(
+        paste_keeping_detail(probs, coarse, masks, boxes, 0.0), resampled)
+    for detail in (1.0, 0.5):
+        kept = paste_keeping_detail(probs, coarse, masks, boxes, detail)
+        assert torch.equal(kept >= 0.5, masks), detail
     # a flipped crop pixel reaches the full-resolution pixels it covers
     probs[0, 0, 8, 14] = 1.0  # outside the object, right of it
-    added = (paste_change(probs, coarse, masks, boxes) >= 0.5) & ~masks
+    added = (paste_keeping_detail(probs, coarse, masks, boxes) >= 0.5) & ~masks
     assert added.any() and added[0, :, 70:].any()
     assert torch.equal(added, (paste_masks(probs - coarse.float(), boxes,
                                            120, 90) & ~masks))

@@ -1,5 +1,5 @@
 """The protocols apply ``test_cfg`` keys ``safeguard``, ``auto_hr`` and
-``paste_change``."""
+``keep_detail``."""
 import torch
 
 from segrefiner.protocols.modes import choose_mode, refine_mask
@@ -42,18 +42,18 @@ def test_object_crop_safeguard_refuses_a_hole_far_from_the_edge(
     assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
 
 
-def test_paste_change_keeps_fine_detail_and_the_models_changes(
+def test_keep_detail_keeps_fine_detail_and_the_models_changes(
         identity_refiner):
     image, mask = _case(400)
     mask[160:300, 100] = True  # a 1-px leg below the square
     plain = refine_crops(identity_refiner, image, mask[None])[0]
     assert not torch.equal(plain, mask)  # the 64-px crop loses the leg
-    identity_refiner.test_cfg['paste_change'] = True
+    identity_refiner.test_cfg['keep_detail'] = 0.5
     assert torch.equal(refine_crops(identity_refiner, image, mask[None])[0],
                        mask)
     probs = refine_crops(identity_refiner, image, mask[None],
                          return_probs=True)[0]
-    assert torch.equal(probs, mask.float())
+    assert torch.equal(probs >= 0.5, mask)
     holed = refine_crops(_eraser(identity_refiner), image, mask[None])[0]
     # the eraser's hole (the crop's middle third) is pasted, the leg below
     # it is kept
@@ -89,4 +89,4 @@ def test_object_crop_acceptance_keeps_the_coarse_mask_exactly(
     model.test_cfg['acceptance'] = dict(min_edge_ratio=0.9)
     assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
     probs = refine_crops(model, image, mask[None], return_probs=True)[0]
-    assert torch.equal(probs, mask.float())
+    assert torch.equal(probs >= 0.5, mask)

@@ -70,8 +70,9 @@ def draw_worst(data_root: str, stem: str, masks: List[np.ndarray],
          overlay(tile, refined[crop], GREEN),
          overlay(tile, truth[crop], TRUTH),
          change_map(tile, coarse[crop], refined[crop])],
-        ['coarse', 'refined', 'truth', 'changes (+green -magenta)'])
-    write_image(out, with_caption(strip, [caption]))
+        ['coarse', 'refined', 'truth', 'change'])
+    write_image(out, with_caption(
+        strip, [caption, 'change: green added, magenta removed']))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -24,6 +24,8 @@ from segrefiner.io import load_mask
 pytest.importorskip('gradio', reason='the app needs pip install -e .[app]')
 client_module = pytest.importorskip('gradio_client')
 
+#: demo/sample/image.jpg's height and width
+H, W = 288, 512
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu',
@@ -123,7 +125,7 @@ def test_the_endpoint_takes_steps_last(app_url, sample):
 
 @pytest.mark.parametrize('mask, model, message', [
     ('other-size.png', 'demo', 'other-size.png size 100x150 differs from the '
-     'image size 400x600'),
+     f'image size {H}x{W}'),
     ('empty.png', 'demo', 'empty.png is empty: no foreground pixel'),
     ('text.png', 'demo', 'text.png: unreadable or corrupt image file'),
     ('coarse', 'lr', "model 'lr' is not available here (available: demo): "
@@ -146,7 +148,7 @@ def bad_inputs(folder) -> None:
     """A mask of another size, an empty mask and a text file named .png."""
     from segrefiner.io import write_mask
     write_mask(folder / 'other-size.png', np.ones((100, 150), bool))
-    write_mask(folder / 'empty.png', np.zeros((400, 600), bool))
+    write_mask(folder / 'empty.png', np.zeros((H, W), bool))
     (folder / 'text.png').write_text('not an image')
 
 
@@ -154,18 +156,17 @@ def test_a_drawn_mask_is_the_painted_pixels(repo_root, sample, tmp_path,
                                             monkeypatch):
     monkeypatch.syspath_prepend(os.path.join(repo_root, 'demo'))
     import app_refine as app
-    layer = np.zeros((400, 600, 4), np.uint8)
+    layer = np.zeros((H, W, 4), np.uint8)
     layer[100:200, 300:420] = (200, 40, 230, 255)  # BGRA
     cv2.imwrite(str(tmp_path / 'layer.png'), layer)
     cv2.imwrite(str(tmp_path / 'half.png'), layer[::2, ::2])
     image, coarse, name = app.read_inputs(sample[0], None,
                                           [str(tmp_path / 'layer.png')])
-    assert image.shape == (400, 600, 3) and coarse.sum() == 100 * 120
+    assert image.shape == (H, W, 3) and coarse.sum() == 100 * 120
     assert coarse[100:200, 300:420].all() and name == 'the drawn mask'
     _, half, _ = app.read_inputs(sample[0], None, [str(tmp_path / 'half.png')])
-    assert half.shape == (400, 600) and half.sum() == 100 * 120  # canvas
-    cv2.imwrite(str(tmp_path / 'clear.png'), np.zeros((400, 600, 4),
-                                                     np.uint8))
+    assert half.shape == (H, W) and half.sum() == 100 * 120  # canvas
+    cv2.imwrite(str(tmp_path / 'clear.png'), np.zeros((H, W, 4), np.uint8))
     for nothing in ([], [str(tmp_path / 'clear.png')]):
         with pytest.raises(ValueError, match='no mask: upload'):
             app.read_inputs(sample[0], None, nothing)
@@ -234,7 +235,7 @@ def test_the_page_refines_the_sample_draws_and_explains_bad_input(
     toast = page.locator('.toast-body').first
     toast.wait_for()
     assert toast.inner_text().endswith(
-        'other-size.png size 100x150 differs from the image size 400x600')
+        f'other-size.png size 100x150 differs from the image size {H}x{W}')
     assert 'Traceback' not in page.content()
     page.locator('.toast-close').first.click()
 
@@ -251,7 +252,7 @@ def test_the_page_refines_the_sample_draws_and_explains_bad_input(
     page.locator('#run').click()
     summary.get_by_text('the drawn mask: ').wait_for()
     drawn = int(summary.inner_text().split('mask: ')[1].split(' px')[0])
-    assert 1000 < drawn < 400 * 600 // 4
+    assert 1000 < drawn < H * W // 4
 
     page.locator('#image button[aria-label="Remove Image"]').click()
     page.locator('#image input[type=file]').set_input_files(

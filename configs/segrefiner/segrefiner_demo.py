@@ -14,7 +14,7 @@ size = 128
 model = dict(test_cfg=dict(model_size=size,
                            safeguard=dict(band=0.08, min_iou=0.7),
                            acceptance=dict(min_edge_ratio=0.9),
-                           auto_hr=False))
+                           keep_detail=0.5, auto_hr=False))
 
 coarse_weights = dict(official=0.35, mild=0.15, mask_head=0.15, low_res=0.1,
                       morph=0.1, exact=0.15)

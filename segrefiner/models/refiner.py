@@ -62,7 +62,10 @@ class SegRefiner(BaseModel):
             (``model_size``, ``batch_max``, ``pad_width``, ``area_thr``,
             ``fine_prob_thr``, ``iou_thr``, ``max_patches``: at most this
             many HR patches, least confident first, ``None`` for all as
-            officially); merged over the official ones. ``fast``,
+            officially); merged over the official ones. ``safeguard``,
+            ``acceptance``, ``keep_detail`` (0 to 1) and ``auto_hr``, off
+            unless given, are the protocols' optional bounds, paste and mode
+            rule (``docs/demo_model.md``). ``fast``,
             ``precision``, ``unet_batch``, ``steps`` and ``early_exit``,
             when given, are the model's default :class:`InferenceOptions`
             (read, never written).
@@ -103,6 +106,10 @@ class SegRefiner(BaseModel):
             loss_texture
             or dict(type='SegRefinerTextureL1Loss', loss_weight=5.0))
         self.test_cfg = {**OFFICIAL_TEST_CFG, **(test_cfg or {})}
+        detail = self.test_cfg.get('keep_detail', 0)
+        if not 0 <= detail <= 1:
+            raise ValueError(
+                f'test_cfg.keep_detail must be within [0, 1], got {detail}')
         self.timesteps(self.inference_options().steps)  # validates them
 
     @property

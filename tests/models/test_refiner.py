@@ -47,6 +47,16 @@ def test_partial_overrides_and_schedule_length():
                        type='linear', start=0.9, stop=0, num_timesteps=12)))
 
 
+def test_keep_detail_outside_zero_to_one_is_refused():
+    assert SegRefiner(denoise_model=dict(TINY_UNET),
+                      test_cfg=dict(keep_detail=0.5)).test_cfg[
+                          'keep_detail'] == 0.5
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=r'keep_detail must be within'):
+            SegRefiner(denoise_model=dict(TINY_UNET),
+                       test_cfg=dict(keep_detail=bad))
+
+
 def test_loss_is_finite_and_backpropagates():
     torch.manual_seed(0)
     model = SegRefiner(denoise_model=dict(TINY_UNET))

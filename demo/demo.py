@@ -35,15 +35,14 @@ from segrefiner.evaluation import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image, write_mask
 from segrefiner.model_zoo import RANDOM_WEIGHTS
 from segrefiner.protocols import crop_boxes, resolve_mode
-from segrefiner.visualization import (GREEN, ORANGE, confidence, overlay,
-                                      panel_strip, with_caption,
+from segrefiner.visualization import (BLUE, GREEN, ORANGE, confidence,
+                                      overlay, panel_strip, with_caption,
                                       with_colour_bar)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_IMAGE = os.path.join(HERE, 'sample', 'image.jpg')
 SAMPLE_MASK = os.path.join(HERE, 'sample', 'coarse.png')
 SAMPLE_GT = os.path.join(HERE, 'sample', 'gt.png')
-BLUE = (60, 120, 255)
 
 
 def parse_args() -> argparse.Namespace:

@@ -8,6 +8,8 @@ import numpy as np
 
 GREEN = (40, 220, 90)
 ORANGE = (255, 140, 0)
+#: The truth's colour beside a coarse (orange) and a refined (green) mask.
+BLUE = (60, 120, 255)
 #: :func:`change_map`'s colours: green and magenta, told apart also with
 #: red-green colour blindness.
 ADDED = GREEN

@@ -31,10 +31,9 @@ from rich.table import Table
 
 from segrefiner.evaluation.functional import boundary_iou, mask_iou
 from segrefiner.io import load_image, load_mask, write_image
-from segrefiner.visualization import (GREEN, ORANGE, change_map, overlay,
-                                      panel_strip, with_caption)
+from segrefiner.visualization import (BLUE, GREEN, ORANGE, change_map,
+                                      overlay, panel_strip, with_caption)
 
-TRUTH = (60, 120, 255)
 _MARGIN = 0.15  # of the object's box side, around the worst instance
 
 
@@ -68,7 +67,7 @@ def draw_worst(data_root: str, stem: str, masks: List[np.ndarray],
     strip = panel_strip(
         [overlay(tile, coarse[crop], ORANGE),
          overlay(tile, refined[crop], GREEN),
-         overlay(tile, truth[crop], TRUTH),
+         overlay(tile, truth[crop], BLUE),
          change_map(tile, coarse[crop], refined[crop])],
         ['coarse', 'refined', 'truth', 'change'])
     write_image(out, with_caption(

@@ -85,10 +85,11 @@ def widen_state_dict(small: nn.Module, wide: nn.Module,
                 else -1
             value = widen_tensor(small_state[key].float(), param.shape, split,
                                  generator)
-            if isinstance(module, nn.Conv1d) and prefix.endswith('.qkv'):
+            widened = value.shape[0] != small_state[key].shape[0]
+            if widened and prefix.endswith('.qkv'):
                 value = scale_queries(value, wide, prefix)
             state[key] = value
-    for key, value in wide.state_dict().items():  # buffers: not widened
+    for key in wide.state_dict():  # buffers: not widened
         state.setdefault(key, small_state[key])
     return state
 
@@ -96,8 +97,7 @@ def widen_state_dict(small: nn.Module, wide: nn.Module,
 def scale_queries(qkv: torch.Tensor, wide: nn.Module,
                   prefix: str) -> torch.Tensor:
     """Divide the query rows of a widened qkv projection by sqrt(2)."""
-    block = wide.get_submodule(prefix.rsplit('.', 1)[0])
-    assert isinstance(block, AttentionBlock)
+    block: AttentionBlock = wide.get_submodule(prefix.rsplit('.', 1)[0])
     heads = block.num_heads
     rows = qkv.reshape(heads, 3, -1, *qkv.shape[1:]).clone()
     rows[:, 0] /= math.sqrt(2)

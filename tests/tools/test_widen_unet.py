@@ -55,6 +55,14 @@ def test_copies_of_a_channel_do_not_stay_copies():
     assert not torch.allclose(grad[0], grad[1])
 
 
+def test_a_model_of_the_same_width_is_copied_unchanged():
+    small = _unet(8)
+    _randomise(small)
+    state = TOOL_NS['widen_state_dict'](small, _unet(8))
+    for key, value in small.state_dict().items():
+        assert torch.equal(state[key], value), key
+
+
 def test_a_width_that_is_not_doubled_is_refused():
     with pytest.raises(ValueError, match='not a doubling'):
         TOOL_NS['widen_state_dict'](_unet(8), _unet(24))

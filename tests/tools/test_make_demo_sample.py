@@ -1,6 +1,7 @@
 """tools/make_demo_sample.py: the bundled sample is the held-out scene the
 tool makes (needs Debian's lomiri-wallpapers; skipped without it)."""
 import os
+import runpy
 
 import numpy as np
 import pytest
@@ -14,13 +15,8 @@ TOOL = os.path.join(ROOT, 'tools', 'make_demo_sample.py')
 SAMPLE = os.path.join(ROOT, 'demo', 'sample')
 
 
-def _tool_module():
-    import runpy
-    return runpy.run_path(TOOL)
-
-
 def test_the_demo_photos_are_all_in_the_validation_split():
-    tool = _tool_module()
+    tool = runpy.run_path(TOOL)
     for name in (tool['BACKGROUND'], ) + tool['OBJECT_PHOTOS']:
         assert photo_split(name) == 'val', name
 

@@ -25,7 +25,7 @@ from typing import Iterator
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from segrefiner.batch.cli import add_seed_arg, add_trust_arg
 from segrefiner.model_zoo import NAMED_MODELS
@@ -46,7 +46,8 @@ def parse_args() -> argparse.Namespace:
                         help='mixed precision: bf16 autocast on CPU, fp16 '
                         'with dynamic loss scaling on CUDA')
     parser.add_argument('--resume', action='store_true',
-                        help='resume from the latest checkpoint of work-dir')
+                        help='resume from the latest checkpoint of work-dir '
+                        '(none there: start from load_from)')
     add_trust_arg(parser, 'load_from/resume checkpoints')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. train_cfg.max_iters=10')
@@ -103,6 +104,25 @@ def check_inputs(cfg: Config) -> None:
             '--cfg-options load_from=FILE (load_from=None: from scratch)')
 
 
+def resume_or_start(cfg: Config) -> None:
+    """``--resume``: go on from the latest checkpoint of ``cfg.work_dir``.
+
+    mmengine's Runner, given ``resume=True`` and a ``load_from``, resumes
+    from ``load_from`` itself: with a config that starts from other weights
+    (a weights-only file has no optimizer, scheduler or iteration) that fails
+    or restarts the schedule. As in mmdet's ``--resume auto``, the work dir's
+    latest checkpoint (its ``last_checkpoint`` file) wins; where the work dir
+    has none, training starts afresh from ``load_from``.
+    """
+    latest = find_latest_checkpoint(cfg.work_dir)
+    if latest is None:
+        print(f'--resume: no checkpoint in {cfg.work_dir}: starting from '
+              f'load_from={cfg.get("load_from")}', file=sys.stderr)
+        cfg.resume = False
+    else:
+        cfg.load_from, cfg.resume = latest, True
+
+
 def init_cpu_distributed(cfg: Config) -> None:
     """DDP over CPU processes (gloo), e.g. ``dist_train.sh`` without GPUs.
 
@@ -148,7 +168,8 @@ def main() -> int:
         init_cpu_distributed(cfg)
     if args.seed is not None:
         cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
-    cfg.resume = args.resume
+    if args.resume:
+        resume_or_start(cfg)
     Runner.from_cfg(cfg).train()
     return 0
 

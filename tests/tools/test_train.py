@@ -182,6 +182,33 @@ def test_a_checkpoint_hook_file_loads_for_inference_and_resumes(
     assert not marker.exists()
 
 
+def test_resume_goes_on_from_the_work_dir_not_from_load_from(
+        repo_root, composites, tmp_path):
+    # a config that starts from plain weights (no optimizer, no iteration):
+    # mmengine alone would "resume" from that file and fail
+    config = tiny_training_config(tmp_path, repo_root, composites)
+    init = tmp_path / 'init.pth'
+    from segrefiner.apis import init_refiner
+    torch.save(init_refiner(config, 'random').state_dict(), init)
+    work_dir = tmp_path / 'wd'
+    run = train_tiny(repo_root, config, work_dir, 1, f'load_from={init}',
+                     '--resume')  # nothing to resume yet: from load_from
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert f'no checkpoint in {work_dir}: starting from' in log
+    assert f'Load checkpoint from {init}' in log
+    assert 'resumed epoch' not in log
+    run = train_tiny(repo_root, config, work_dir, 2, f'load_from={init}')
+    assert run.returncode == 0, run.stderr[-3000:]
+    run = train_tiny(repo_root, config, work_dir, 3, f'load_from={init}',
+                     '--resume')
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert f'Load checkpoint from {work_dir / "iter_2.pth"}' in log
+    assert 'resumed epoch: 0, iter: 2' in log
+    assert (work_dir / 'iter_3.pth').exists()
+
+
 def test_training_refuses_a_malicious_load_from_and_resume(
         repo_root, composites, tmp_path, malicious_checkpoint):
     evil, marker = malicious_checkpoint

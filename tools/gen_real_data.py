@@ -18,6 +18,8 @@ skipped, so an interrupted run resumes, and sample ``i`` depends only on
 ``--seed``, ``--max-side``, ``--kinds``, the split's photos and ``i``.
 ``--kinds scene`` draws scenes of two to four touching and occluding objects
 (:mod:`segrefiner.datagen.scenes`; the truth is one object's visible part).
+``--polygon PX`` draws each truth as people annotate it, polygons within
+``PX`` pixels of the outline (:mod:`segrefiner.data.annotation_style`).
 """
 import argparse
 import sys
@@ -63,6 +65,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         default=[f'{k}:{w}' for k, w in KINDS],
                         help=f'sample kinds ({", ".join(KIND_NAMES)}) and '
                         'weights (default: %(default)s)')
+    parser.add_argument('--polygon', type=float, default=0.0, metavar='PX',
+                        help='draw each truth as an annotator\'s polygons '
+                        'within PX pixels of its outline, before its coarse '
+                        'masks (default 0: the outline itself)')
     add_progress_arg(parser)
     args = parser.parse_args(argv)
     args.out = output_folder_of(parser, args)
@@ -101,7 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         task = bar.add_task('samples', total=args.num)
         for _ in generate_real_samples(args.out, photos, args.num,
                                        args.seed, args.max_side, args.coarse,
-                                       args.workers, args.kinds):
+                                       args.workers, args.kinds,
+                                       args.polygon):
             bar.advance(task)
     print(f'{args.num} samples in {args.out}')
     return 0

@@ -17,6 +17,7 @@ from typing import Iterator, List, NamedTuple, Sequence, Tuple
 import numpy as np
 
 from ..io import atomic_write_bytes, write_image
+from ..data.annotation_style import polygon_annotation
 from ..data.coarse_sources import make_coarse
 from .offline import name_seed, run_tasks
 from .photos import Photo, load_photo_file
@@ -96,7 +97,7 @@ def make_real_sample(photos: Sequence[Photo],
 
 def _sample_task(index: int, photos: Sequence[Photo], out_dir: Path,
                  seed: int, max_side: int, coarse_sources: Sequence[str],
-                 kinds: Sequence[Tuple[str, float]]) -> str:
+                 kinds: Sequence[Tuple[str, float]], polygon: float) -> str:
     stem = f'{index:06d}'
     meta_path = out_dir / 'meta' / f'{stem}.json'
     if meta_path.exists():
@@ -104,10 +105,12 @@ def _sample_task(index: int, photos: Sequence[Photo], out_dir: Path,
     sample = make_real_sample(photos, np.random.default_rng([seed, index]),
                               max_side, kinds)
     write_image(out_dir / 'images' / f'{stem}.jpg', sample.image)
-    write_image(out_dir / 'masks' / f'{stem}.png', sample.mask * 255)
+    mask = (polygon_annotation(sample.mask, polygon) if polygon > 0
+            else sample.mask)
+    write_image(out_dir / 'masks' / f'{stem}.png', mask * 255)
     for source in coarse_sources:
         rng = np.random.default_rng(name_seed(seed, f'{source}/{stem}'))
-        coarse = make_coarse(sample.mask, source, rng)
+        coarse = make_coarse(mask, source, rng)
         write_image(out_dir / f'coarse_{source}' / f'{stem}.png', coarse * 255)
     meta = dict(kind=sample.kind, photos=list(sample.photos))
     atomic_write_bytes(meta_path, json.dumps(meta).encode())  # last: done
@@ -121,8 +124,8 @@ def generate_real_samples(out_dir: os.PathLike,
                           max_side: int = 512,
                           coarse_sources: Sequence[str] = (),
                           workers: int = 1,
-                          kinds: Sequence[Tuple[str, float]] = KINDS
-                          ) -> Iterator[str]:
+                          kinds: Sequence[Tuple[str, float]] = KINDS,
+                          polygon: float = 0.0) -> Iterator[str]:
     """Write ``num`` samples: ``images/``, ``masks/``, ``coarse_<source>/``
     and ``meta/<i>.json`` (kind and photo names; written last, so a sample
     with its meta file is complete and is skipped on resume).
@@ -136,6 +139,10 @@ def generate_real_samples(out_dir: os.PathLike,
         coarse_sources: Coarse masks to write per sample (validation).
         workers: Processes.
         kinds: ``(kind, weight)`` pairs (see :func:`make_real_sample`).
+        polygon: If > 0, each truth is redrawn as an annotator's polygons of
+            this tolerance in pixels (:func:`~segrefiner.data.
+            annotation_style.polygon_annotation`) before its coarse masks
+            are made.
 
     Yields:
         The stem of each sample, in completion order.
@@ -147,5 +154,5 @@ def generate_real_samples(out_dir: os.PathLike,
                        ('\n'.join(listing) + '\n').encode())
     task = partial(_sample_task, photos=list(photos), out_dir=out, seed=seed,
                    max_side=max_side, coarse_sources=tuple(coarse_sources),
-                   kinds=tuple(kinds))
+                   kinds=tuple(kinds), polygon=float(polygon))
     return run_tasks(task, range(num), workers)

@@ -77,3 +77,24 @@ def test_writer_is_seeded_and_resumes(tmp_path):
         'mask_head', 'exact']))
     assert (out / 'masks' / '000001.png').read_bytes() == first
     assert 'p0' in (out / 'photos.tsv').read_text()
+
+
+def test_polygon_truths_are_drawn_before_the_coarse_masks(tmp_path):
+    from segrefiner.io import load_mask, write_image
+    from segrefiner.data.annotation_style import polygon_annotation
+    photos = []
+    for i in range(2):
+        image, _ = _scene(i, 300, 400)
+        write_image(tmp_path / f'p{i}.png', image)
+        photos.append(Photo(f't/p{i}', str(tmp_path / f'p{i}.png')))
+    plain, poly = tmp_path / 'plain', tmp_path / 'poly'
+    list(generate_real_samples(plain, photos, 2, seed=3,
+                               coarse_sources=['exact']))
+    list(generate_real_samples(poly, photos, 2, seed=3,
+                               coarse_sources=['exact'], polygon=2.0))
+    for stem in ('000000', '000001'):
+        truth = load_mask(plain / 'masks' / f'{stem}.png')
+        drawn = load_mask(poly / 'masks' / f'{stem}.png')
+        assert (drawn == polygon_annotation(truth, 2.0)).all()
+        assert (drawn != truth).any()  # the same object, redrawn
+        assert (load_mask(poly / 'coarse_exact' / f'{stem}.png') == drawn).all()

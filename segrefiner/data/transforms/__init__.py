@@ -1,4 +1,5 @@
 """Transforms of the training pipelines, in mmengine's root registry."""
+from .annotation import PolygonTruth
 from .base import RandomTransform, RefinerTransform
 from .coarse_mask import GenerateCoarseMask, MixedCoarseMask
 from .crops import ContextCrop, ObjectCrop, PatchCrop, mask_bbox
@@ -8,6 +9,6 @@ from .loading import LoadRefinerData
 
 __all__ = [
     'ContextCrop', 'GenerateCoarseMask', 'LoadRefinerData', 'MixedCoarseMask', 'ObjectCrop',
-    'PackRefinerInputs', 'PatchCrop', 'RandomTransform', 'RefinerTransform',
+    'PackRefinerInputs', 'PatchCrop', 'PolygonTruth', 'RandomTransform', 'RefinerTransform',
     'ResizeTo', 'SharedRandomFlip', 'mask_bbox'
 ]

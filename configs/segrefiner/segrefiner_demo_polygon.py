@@ -1,20 +1,26 @@
 # Stage 5 of the embedded demo model (docs/demo_model.md): the wide UNet of
 # stage 4 (segrefiner_demo_wide.py, iteration 2500, the checkpoint its
-# tuning rule chose) fine-tuned on truths drawn the way people annotate:
-# with probability 0.75 a sample's truth is redrawn as polygons whose outline
-# keeps within 0.5-2 px of the generated one (PolygonTruth,
-# segrefiner/data/annotation_style.py), before its coarse mask is made, so
-# that 'exact' teaches leaving a polygon outline alone and the other sources
-# repair towards polygons. Same data and coarse mix as stage 4.
+# tuning rule chose) fine-tuned on objects of every size with truths drawn
+# the way people annotate:
+# - half the samples are shrunk by 0.35-1 before cropping (RandomDownscale):
+#   the generated objects are 70-250 px, segmenters' reach down to a few
+#   dozen;
+# - with probability 0.75 a sample's truth is redrawn as polygons whose
+#   outline keeps within 0.5-2 px of the generated one (PolygonTruth,
+#   segrefiner/data/annotation_style.py), before its coarse mask is made, so
+#   that 'exact' teaches leaving a polygon outline alone and the other
+#   sources repair towards polygons.
+# Same data and coarse mix as stage 4.
 _base_ = ['./segrefiner_demo_wide.py']
 
 coarse_weights = dict(official=0.35, mild=0.1, mask_head=0.2, low_res=0.1,
                       morph=0.1, exact=0.15)
 size = 128
-# stage 4's pipeline with PolygonTruth before the coarse masks (a config
-# cannot insert into an inherited list)
+# stage 4's pipeline with both before the coarse masks (a config cannot
+# insert into an inherited list)
 train_pipeline = [
     dict(type='LoadRefinerData'),
+    dict(type='RandomDownscale', prob=0.5, scale=(0.35, 1.0), min_side=96),
     dict(type='PolygonTruth', prob=0.75, tolerance=(0.5, 2.0)),
     dict(type='MixedCoarseMask', weights=coarse_weights),
     dict(type='PatchCrop', size=size, offline_prob=1.0),

@@ -106,3 +106,31 @@ def test_demo_recipe_mixes_real_photos_and_composites(repo_root, tmp_path):
     sample = dataset[0]
     assert len(sample['inputs']) == 2  # the object crop and the patch
     assert all(tuple(x.shape) == (3, 128, 128) for x in sample['inputs'])
+
+
+@pytest.mark.parametrize('name,first_steps', [
+    ('segrefiner_demo_scenes', ['LoadRefinerData', 'MixedCoarseMask']),
+    ('segrefiner_demo_wide', ['LoadRefinerData', 'MixedCoarseMask']),
+    ('segrefiner_demo_polygon', ['LoadRefinerData', 'RandomDownscale',
+                                 'PolygonTruth', 'MixedCoarseMask']),
+])
+def test_later_demo_stages_build_and_run_on_three_folders(
+        repo_root, tmp_path, name, first_steps):
+    rng = np.random.default_rng(2)
+    cfg = load(repo_root, name)
+    data = cfg.train_dataloader.dataset
+    assert [d.data_root for d in data.datasets] == [
+        'data/scene_train', 'data/real_train', 'data/demo_train']
+    for i, inner in enumerate(data.datasets):
+        write_sample(tmp_path / str(i) / 'images', tmp_path / str(i) / 'masks',
+                     'a', rng, ())
+        inner.data_root = str(tmp_path / str(i))
+        steps = [step.type for step in inner.pipeline]
+        assert steps[:len(first_steps)] == first_steps
+    dataset = DATASETS.build(data)
+    for index in range(len(dataset)):
+        sample = dataset[index]
+        assert len(sample['inputs']) == 2  # the object crop and the patch
+        assert all(tuple(x.shape) == (3, 128, 128) for x in sample['inputs'])
+        assert all(0 < float(view.gt_mask.float().mean()) < 1
+                   for view in sample['data_samples'])

@@ -57,13 +57,19 @@ def test_paste_keeps_the_outline_on_another_photo():
     assert inside > 150 and (out[~mask.astype(bool)] == 128).mean() > 0.95
 
 
-def test_writer_is_seeded_and_resumes(tmp_path):
+def _photos(folder, num):
+    """``num`` scenes written as photos of a split."""
     from segrefiner.io import write_image
     photos = []
-    for i in range(3):
+    for i in range(num):
         image, _ = _scene(i, 300, 400)
-        write_image(tmp_path / f'p{i}.png', image)
-        photos.append(Photo(f't/p{i}', str(tmp_path / f'p{i}.png')))
+        write_image(folder / f'p{i}.png', image)
+        photos.append(Photo(f't/p{i}', str(folder / f'p{i}.png')))
+    return photos
+
+
+def test_writer_is_seeded_and_resumes(tmp_path):
+    photos = _photos(tmp_path, 3)
     out = tmp_path / 'out'
     list(generate_real_samples(out, photos, 3, seed=7, coarse_sources=[
         'mask_head', 'exact']))
@@ -80,13 +86,9 @@ def test_writer_is_seeded_and_resumes(tmp_path):
 
 
 def test_polygon_truths_are_drawn_before_the_coarse_masks(tmp_path):
-    from segrefiner.io import load_mask, write_image
+    from segrefiner.io import load_mask
     from segrefiner.data.annotation_style import polygon_annotation
-    photos = []
-    for i in range(2):
-        image, _ = _scene(i, 300, 400)
-        write_image(tmp_path / f'p{i}.png', image)
-        photos.append(Photo(f't/p{i}', str(tmp_path / f'p{i}.png')))
+    photos = _photos(tmp_path, 2)
     plain, poly = tmp_path / 'plain', tmp_path / 'poly'
     list(generate_real_samples(plain, photos, 2, seed=3,
                                coarse_sources=['exact']))

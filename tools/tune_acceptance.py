@@ -13,12 +13,14 @@ Each instance of the folders (``masks/``, ``coarse_<source>/``) is cut out
 as the object-crop protocol does (tight box grown by ``pad_width``, resized
 to ``model_size``), refined once (seed 0) with the model's ``safeguard``
 applied on the crop, and scored against its truth on the crop. The rule of
-:mod:`segrefiner.ops.acceptance` is then replayed for every pair of
-thresholds in the grid: a rejected instance scores as its coarse mask. The
-table gives, per source, the mean IoU change over the coarse masks and the
-number of instances more than 0.5 IoU worse; the last line names, among
-the pairs whose mean change over all instances is within 0.1 IoU of the
-model alone, the one with the fewest instances worse, then the best mean.
+:mod:`segrefiner.ops.acceptance` is then replayed for every combination of
+thresholds in the grid (``min_edge_ratio``, ``min_confidence``,
+``min_shift``): a rejected instance scores as its coarse mask. The table
+gives, per source, the mean IoU change over the coarse masks and the number
+of instances more than 0.5 IoU worse, for the model alone and the 20 best
+combinations; the last line names, among the combinations whose mean change
+over all instances is within 0.1 IoU of the model alone, the one with the
+fewest instances worse, then the best mean.
 Use training photos only (never the validation sets).
 """
 import argparse
@@ -40,6 +42,8 @@ from segrefiner.ops.safeguard import bound_change
 
 EDGE_RATIOS = (None, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1)
 CONFIDENCES = (None, 0.3, 0.5, 0.6, 0.7, 0.8)
+SHIFTS = (None, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+SHOWN = 20
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -91,9 +95,11 @@ def score_instances(model, roots: List[str],
     refined = probs >= 0.5
     if cfg.get('safeguard'):
         refined = bound_change(coarse, refined, **cfg['safeguard'])
-    ratio, confidence, changed = acceptance_scores(crops, coarse, probs)
+    ratio, confidence, shift, changed = acceptance_scores(crops, coarse,
+                                                          probs)
     return dict(before=_iou(coarse, truth), after=_iou(refined, truth),
-                ratio=ratio, confidence=confidence, changed=changed)
+                ratio=ratio, confidence=confidence, shift=shift,
+                changed=changed)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -105,10 +111,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (OSError, ValueError, RuntimeError, StopIteration) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
-    table = Table('min_edge_ratio', 'min_confidence',
-                  *[f'{s} dIoU / worse' for s in args.sources], 'all dIoU')
     rows = []
-    for ratio, conf in itertools.product(EDGE_RATIOS, CONFIDENCES):
+    for ratio, conf, shift in itertools.product(EDGE_RATIOS, CONFIDENCES,
+                                                SHIFTS):
         cells, deltas, worse = [], [], 0
         for source in args.sources:
             s = scores[source]
@@ -117,21 +122,28 @@ def main(argv: Optional[List[str]] = None) -> int:
                 keep &= s['ratio'] >= ratio
             if conf is not None:
                 keep &= s['confidence'] >= conf
+            if shift is not None:
+                keep &= s['shift'] >= shift
             delta = torch.where(keep, s['after'], s['before']) - s['before']
             bad = int((delta < -0.5).sum())
             cells.append(f'{delta.mean():+.2f} / {bad} of {len(delta)}')
             deltas.append(delta)
             worse += bad
-        mean = float(torch.cat(deltas).mean())
-        rows.append((ratio, conf, mean, worse))
-        table.add_row(str(ratio), str(conf), *cells, f'{mean:+.3f}')
-    Console(width=160).print(table)
+        rows.append((ratio, conf, shift, float(torch.cat(deltas).mean()),
+                     worse, cells))
     alone = rows[0]
-    best = min((r for r in rows if r[2] >= alone[2] - 0.1),
-               key=lambda r: (r[3], -r[2]))
+    eligible = sorted((r for r in rows if r[3] >= alone[3] - 0.1),
+                      key=lambda r: (r[4], -r[3]))
+    table = Table('min_edge_ratio', 'min_confidence', 'min_shift',
+                  *[f'{s} dIoU / worse' for s in args.sources], 'all dIoU')
+    for row in [alone] + [r for r in eligible[:SHOWN] if r is not alone]:
+        table.add_row(*map(str, row[:3]), *row[5], f'{row[3]:+.3f}')
+    Console(width=180).print(table)
+    best = eligible[0]
     print(f'best: min_edge_ratio={best[0]} min_confidence={best[1]} '
-          f'(mean IoU change {best[2]:+.3f}, {best[3]} instances worse by '
-          f'> 0.5; the model alone: {alone[2]:+.3f}, {alone[3]})')
+          f'min_shift={best[2]} (mean IoU change {best[3]:+.3f}, {best[4]} '
+          f'instances worse by > 0.5; the model alone: {alone[3]:+.3f}, '
+          f'{alone[4]})')
     return 0
 
 

@@ -13,7 +13,12 @@ from what inference sees, before the result is pasted back:
   under ``min_edge_ratio``;
 * **confidence**: the model's mean certainty ``|2p - 1|`` on the pixels it
   flips; a refinement the model is unsure of is rejected when that is under
-  ``min_confidence``.
+  ``min_confidence``;
+* **size of the change**: the pixels it flips over the coarse outline's
+  length, the outline's mean displacement in crop pixels. A refinement that
+  only nudges an outline (under ``min_shift``) is a change within the
+  precision of a drawn outline, whose gain cannot be told from a loss: it is
+  rejected, and an already good mask is kept as it is.
 
 A rejected instance keeps its coarse mask. The rule is off unless a model's
 ``test_cfg.acceptance`` sets it; the embedded demo model's does (values tuned
@@ -73,9 +78,9 @@ def boundary_strength(images: torch.Tensor,
     return total / edge.flatten(1).sum(1).clamp(min=1)
 
 
-def acceptance_scores(images: torch.Tensor, coarse: torch.Tensor,
-                      probs: torch.Tensor
-                      ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def acceptance_scores(
+        images: torch.Tensor, coarse: torch.Tensor, probs: torch.Tensor
+) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """What :func:`accept_refinement` decides on, per instance.
 
     Args:
@@ -84,10 +89,12 @@ def acceptance_scores(images: torch.Tensor, coarse: torch.Tensor,
         probs: ``(N, H, W)`` refined probabilities on the crops.
 
     Returns:
-        ``(edge_ratio, confidence, changed)``, each ``(N,)``: the refined
-        boundary's mean gradient over the coarse boundary's (``inf`` where
-        the coarse boundary is flat), the mean ``|2p - 1|`` over the flipped
-        pixels (1 where none flips) and whether any pixel flips.
+        ``(edge_ratio, confidence, shift, changed)``, each ``(N,)``: the
+        refined boundary's mean gradient over the coarse boundary's (``inf``
+        where the coarse boundary is flat), the mean ``|2p - 1|`` over the
+        flipped pixels (1 where none flips), the flipped pixels per pixel of
+        the coarse outline (``inf`` for an empty coarse mask) and whether any
+        pixel flips.
     """
     refined = probs >= 0.5
     old = boundary_strength(images, coarse)
@@ -99,14 +106,18 @@ def acceptance_scores(images: torch.Tensor, coarse: torch.Tensor,
     certainty = ((2 * probs - 1).abs() * flipped).flatten(1).sum(1)
     confidence = torch.where(count > 0, certainty / count.clamp(min=1),
                              torch.ones_like(certainty))
-    return ratio, confidence, count > 0
+    outline = _boundary(coarse).flatten(1).sum(1)
+    shift = torch.where(outline > 0, count / outline.clamp(min=1),
+                        torch.full_like(confidence, float('inf')))
+    return ratio, confidence, shift, count > 0
 
 
 def accept_refinement(images: torch.Tensor,
                       coarse: torch.Tensor,
                       probs: torch.Tensor,
                       min_edge_ratio: Optional[float] = None,
-                      min_confidence: Optional[float] = None) -> torch.Tensor:
+                      min_confidence: Optional[float] = None,
+                      min_shift: Optional[float] = None) -> torch.Tensor:
     """Which refinements to keep, one decision per instance.
 
     Args:
@@ -117,6 +128,9 @@ def accept_refinement(images: torch.Tensor,
             below this fraction of the coarse boundary's; ``None``: no test.
         min_confidence: Reject when the mean ``|2p - 1|`` over the flipped
             pixels is below this; ``None``: no test.
+        min_shift: Reject when the flipped pixels per coarse outline pixel
+            (the outline's mean displacement, crop pixels) are below this;
+            ``None``: no test.
 
     Returns:
         ``(N,)`` bool, True where the refinement is kept. A refinement that
@@ -129,13 +143,21 @@ def accept_refinement(images: torch.Tensor,
         >>> off_edge = torch.zeros(1, 20, 20); off_edge[0, :, 14:] = 1
         >>> accept_refinement(img, coarse, off_edge, min_edge_ratio=0.9)
         tensor([False])
+        >>> nudged = coarse.float(); nudged[0, :, 10] = 0  # 1 px along 20
+        >>> accept_refinement(img, coarse, nudged, min_shift=1.5)
+        tensor([False])
+        >>> accept_refinement(img, coarse, nudged, min_shift=0.5)
+        tensor([True])
     """
     keep = torch.ones(len(coarse), dtype=torch.bool, device=coarse.device)
     if len(coarse) == 0:
         return keep
-    ratio, confidence, changed = acceptance_scores(images, coarse, probs)
+    ratio, confidence, shift, changed = acceptance_scores(images, coarse,
+                                                          probs)
     if min_edge_ratio is not None:
         keep &= ratio >= min_edge_ratio
     if min_confidence is not None:
         keep &= confidence >= min_confidence
+    if min_shift is not None:
+        keep &= shift >= min_shift
     return keep | ~changed

@@ -1,4 +1,5 @@
-"""The per-instance acceptance rule: image evidence and confidence."""
+"""The per-instance acceptance rule: image evidence, confidence and the size
+of the change."""
 import torch
 
 from segrefiner.ops.acceptance import (accept_refinement, acceptance_scores,
@@ -45,7 +46,7 @@ def test_unsure_flips_are_rejected_and_no_change_is_always_kept():
     image = _step_image()
     coarse = _right_of(22)
     probs = _right_of(16).float() * 0.6 + coarse.float() * 0.4
-    ratio, confidence, changed = acceptance_scores(image, coarse, probs)
+    ratio, confidence, _, changed = acceptance_scores(image, coarse, probs)
     assert changed.tolist() == [True]
     assert abs(float(confidence) - 0.2) < 1e-5  # |2 * 0.6 - 1| on flips
     assert accept_refinement(image, coarse, probs,
@@ -63,5 +64,23 @@ def test_empty_batch_and_flat_coarse_boundary():
                               torch.zeros(0, 8, 8), min_edge_ratio=1.)
     assert empty.shape == (0, )
     flat = torch.full((1, 3, 32, 32), 90.)
-    ratio, _, _ = acceptance_scores(flat, _right_of(16), _right_of(20).float())
+    ratio, _, _, _ = acceptance_scores(flat, _right_of(16),
+                                       _right_of(20).float())
     assert torch.isinf(ratio).all()  # no evidence either way: not rejected
+
+
+def test_a_nudge_is_rejected_a_repair_kept_by_min_shift():
+    image = _step_image()
+    coarse = _right_of(16)
+    nudge = _right_of(17).float()  # the left side moved by one pixel
+    repair = _right_of(22).float()  # moved by six
+    _, _, shift, _ = acceptance_scores(image, coarse.expand(2, -1, -1),
+                                       torch.cat([nudge, repair]))
+    assert shift[1] > 5 * shift[0] > 0
+    keep = accept_refinement(image.expand(2, -1, -1, -1),
+                             coarse.expand(2, -1, -1),
+                             torch.cat([nudge, repair]), min_shift=2.0)
+    assert keep.tolist() == [False, True]
+    empty = torch.zeros(1, 32, 32, dtype=torch.bool)
+    _, _, shift, _ = acceptance_scores(image, empty, nudge)
+    assert torch.isinf(shift).all()  # a new object: never "a nudge"

@@ -72,8 +72,11 @@ def boundary_strength(images: torch.Tensor,
         >>> bool(right > boundary_strength(img, m2))
         True
     """
-    edge = _boundary(masks)
-    grad = _gradient(images)
+    return _mean_along(_gradient(images), _boundary(masks))
+
+
+def _mean_along(grad: torch.Tensor, edge: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` mean of ``(N, H, W)`` ``grad`` over the ``edge`` pixels."""
     total = (grad * edge).flatten(1).sum(1)
     return total / edge.flatten(1).sum(1).clamp(min=1)
 
@@ -97,8 +100,9 @@ def acceptance_scores(
         pixel flips.
     """
     refined = probs >= 0.5
-    old = boundary_strength(images, coarse)
-    new = boundary_strength(images, refined)
+    grad, coarse_edge = _gradient(images), _boundary(coarse)
+    old = _mean_along(grad, coarse_edge)
+    new = _mean_along(grad, _boundary(refined))
     ratio = torch.where(old > 0, new / old.clamp(min=1e-6),
                         torch.full_like(new, float('inf')))
     flipped = refined != coarse
@@ -106,7 +110,7 @@ def acceptance_scores(
     certainty = ((2 * probs - 1).abs() * flipped).flatten(1).sum(1)
     confidence = torch.where(count > 0, certainty / count.clamp(min=1),
                              torch.ones_like(certainty))
-    outline = _boundary(coarse).flatten(1).sum(1)
+    outline = coarse_edge.flatten(1).sum(1)
     shift = torch.where(outline > 0, count / outline.clamp(min=1),
                         torch.full_like(confidence, float('inf')))
     return ratio, confidence, shift, count > 0

@@ -15,10 +15,13 @@ from what inference sees, before the result is pasted back:
   flips; a refinement the model is unsure of is rejected when that is under
   ``min_confidence``;
 * **size of the change**: the pixels it flips over the coarse outline's
-  length, the outline's mean displacement in crop pixels. A refinement that
-  only nudges an outline (under ``min_shift``) is a change within the
-  precision of a drawn outline, whose gain cannot be told from a loss: it is
-  rejected, and an already good mask is kept as it is.
+  length, the outline's mean displacement, in the image's pixels when the
+  caller gives the crops' scale. A refinement that only nudges an outline
+  (under ``min_shift``) is a change within the precision of a drawn outline,
+  whose gain cannot be told from a loss: it is rejected, and an already good
+  mask is kept as it is. The precision of a drawn outline is a matter of
+  image pixels: a small object enlarged into the crop moves by many crop
+  pixels when its outline moves by one image pixel.
 
 A rejected instance keeps its coarse mask. The rule is off unless a model's
 ``test_cfg.acceptance`` sets it; the embedded demo model's does (values tuned
@@ -82,7 +85,10 @@ def _mean_along(grad: torch.Tensor, edge: torch.Tensor) -> torch.Tensor:
 
 
 def acceptance_scores(
-        images: torch.Tensor, coarse: torch.Tensor, probs: torch.Tensor
+    images: torch.Tensor,
+    coarse: torch.Tensor,
+    probs: torch.Tensor,
+    scale: Optional[torch.Tensor] = None
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """What :func:`accept_refinement` decides on, per instance.
 
@@ -90,14 +96,17 @@ def acceptance_scores(
         images: ``(N, 3, H, W)`` RGB crops, 0-255.
         coarse: ``(N, H, W)`` bool coarse masks on the crops.
         probs: ``(N, H, W)`` refined probabilities on the crops.
+        scale: ``(N,)`` image pixels per crop pixel
+            (:func:`~segrefiner.ops.crop_paste.crop_scale`), so that
+            ``shift`` is in image pixels; ``None``: crop pixels.
 
     Returns:
         ``(edge_ratio, confidence, shift, changed)``, each ``(N,)``: the
         refined boundary's mean gradient over the coarse boundary's (``inf``
         where the coarse boundary is flat), the mean ``|2p - 1|`` over the
         flipped pixels (1 where none flips), the flipped pixels per pixel of
-        the coarse outline (``inf`` for an empty coarse mask) and whether any
-        pixel flips.
+        the coarse outline times ``scale`` (``inf`` for an empty coarse mask)
+        and whether any pixel flips.
     """
     refined = probs >= 0.5
     grad, coarse_edge = _gradient(images), _boundary(coarse)
@@ -113,6 +122,8 @@ def acceptance_scores(
     outline = coarse_edge.flatten(1).sum(1)
     shift = torch.where(outline > 0, count / outline.clamp(min=1),
                         torch.full_like(confidence, float('inf')))
+    if scale is not None:
+        shift = shift * scale.to(shift)
     return ratio, confidence, shift, count > 0
 
 
@@ -121,7 +132,8 @@ def accept_refinement(images: torch.Tensor,
                       probs: torch.Tensor,
                       min_edge_ratio: Optional[float] = None,
                       min_confidence: Optional[float] = None,
-                      min_shift: Optional[float] = None) -> torch.Tensor:
+                      min_shift: Optional[float] = None,
+                      scale: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Which refinements to keep, one decision per instance.
 
     Args:
@@ -133,8 +145,10 @@ def accept_refinement(images: torch.Tensor,
         min_confidence: Reject when the mean ``|2p - 1|`` over the flipped
             pixels is below this; ``None``: no test.
         min_shift: Reject when the flipped pixels per coarse outline pixel
-            (the outline's mean displacement, crop pixels) are below this;
-            ``None``: no test.
+            (the outline's mean displacement; image pixels with ``scale``,
+            else crop pixels) are below this; ``None``: no test.
+        scale: ``(N,)`` image pixels per crop pixel
+            (:func:`~segrefiner.ops.crop_paste.crop_scale`).
 
     Returns:
         ``(N,)`` bool, True where the refinement is kept. A refinement that
@@ -156,8 +170,8 @@ def accept_refinement(images: torch.Tensor,
     keep = torch.ones(len(coarse), dtype=torch.bool, device=coarse.device)
     if len(coarse) == 0:
         return keep
-    ratio, confidence, shift, changed = acceptance_scores(images, coarse,
-                                                          probs)
+    ratio, confidence, shift, changed = acceptance_scores(
+        images, coarse, probs, scale)
     if min_edge_ratio is not None:
         keep &= ratio >= min_edge_ratio
     if min_confidence is not None:

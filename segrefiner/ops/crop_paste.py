@@ -77,6 +77,20 @@ def crop_resize(source: torch.Tensor,
     return ((1 - ly) * top + ly * bottom).permute(0, 3, 1, 2)
 
 
+def crop_scale(boxes: torch.Tensor, size: int) -> torch.Tensor:
+    """Image pixels per crop pixel of ``(N, 4)`` ``x1, y1, x2, y2`` boxes
+    resized to ``size x size`` crops (:func:`crop_resize`): the geometric mean of the two axes'
+    factors, ``sqrt(w * h) / size``.
+
+    Examples:
+        >>> crop_scale(torch.tensor([[0., 0., 256., 64.]]), 128)
+        tensor([1.])
+    """
+    boxes = boxes.float()
+    wh = (boxes[:, 2:] - boxes[:, :2]).clamp(min=1)
+    return wh.prod(1).sqrt() / size
+
+
 def paste_masks(masks: torch.Tensor,
                 boxes: torch.Tensor,
                 height: int,

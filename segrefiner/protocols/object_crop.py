@@ -28,7 +28,8 @@ import torch
 from ..models import InferenceOptions, SegRefiner
 from ..ops.acceptance import accept_refinement
 from ..ops.boxes import masks_to_boxes, pad_boxes
-from ..ops.crop_paste import crop_resize, paste_keeping_detail, paste_masks
+from ..ops.crop_paste import (crop_resize, crop_scale, paste_keeping_detail,
+                              paste_masks)
 from ..ops.safeguard import bound_change
 
 
@@ -117,9 +118,11 @@ def refine_crops_of_images(model: SegRefiner,
                      generator=generator, options=options)
         for i in range(0, len(crops), batch_max)
     ])
-    keep = (accept_refinement(crops, coarse[:, 0] >= 0.5, probs[:, 0],
-                              **cfg['acceptance'])
-            if cfg.get('acceptance') else None)
+    keep = None
+    if cfg.get('acceptance'):  # the change measured in image pixels
+        scale = crop_scale(torch.cat([boxes for _, _, boxes in jobs]), size)
+        keep = accept_refinement(crops, coarse[:, 0] >= 0.5, probs[:, 0],
+                                 **cfg['acceptance'], scale=scale)
     start = 0
     for index, selected, boxes in jobs:
         mask, out = masks[index], outs[index]

@@ -84,3 +84,15 @@ def test_a_nudge_is_rejected_a_repair_kept_by_min_shift():
     empty = torch.zeros(1, 32, 32, dtype=torch.bool)
     _, _, shift, _ = acceptance_scores(image, empty, nudge)
     assert torch.isinf(shift).all()  # a new object: never "a nudge"
+
+
+def test_shift_in_image_pixels_with_the_crops_scale():
+    image, coarse = _step_image(), _right_of(16)
+    moved = _right_of(18).float()  # two crop pixels
+    _, _, crop_px, _ = acceptance_scores(image, coarse, moved)
+    _, _, image_px, _ = acceptance_scores(image, coarse, moved,
+                                          torch.tensor([0.25]))
+    assert torch.allclose(image_px, crop_px / 4)
+    assert accept_refinement(image, coarse, moved, min_shift=0.5).all()
+    assert not accept_refinement(image, coarse, moved, min_shift=0.5,
+                                 scale=torch.tensor([0.25])).any()

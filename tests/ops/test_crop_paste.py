@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from segrefiner.ops import (crop_resize, masks_to_boxes, pad_boxes,
+from segrefiner.ops import (crop_resize, crop_scale, masks_to_boxes, pad_boxes,
                             paste_keeping_detail, paste_masks)
 
 
@@ -95,3 +95,8 @@ def test_paste_keeping_detail_keeps_what_the_model_kept_and_its_flips():
     assert added.any() and added[0, :, 70:].any()
     assert torch.equal(added, (paste_masks(probs - coarse.float(), boxes,
                                            120, 90) & ~masks))
+
+
+def test_crop_scale_is_the_geometric_mean_of_both_axes():
+    boxes = torch.tensor([[0, 0, 256, 64], [10, 10, 42, 42]])
+    assert torch.allclose(crop_scale(boxes, 128), torch.tensor([1., 0.25]))

@@ -90,3 +90,25 @@ def test_object_crop_acceptance_keeps_the_coarse_mask_exactly(
     assert torch.equal(refine_crops(model, image, mask[None])[0], mask)
     probs = refine_crops(model, image, mask[None], return_probs=True)[0]
     assert torch.equal(probs >= 0.5, mask)
+
+
+def test_min_shift_measures_the_change_in_image_pixels(identity_refiner):
+    """The same 2-px erosion of the crop moves a large object's outline by
+    about 8 image pixels and a small one's by 1.5: ``min_shift=3`` keeps the
+    first change and rejects the second."""
+    plain = identity_refiner.refine
+
+    def erode(images, coarse, **kwargs):
+        return -torch.nn.functional.max_pool2d(-plain(images, coarse,
+                                                      **kwargs), 5, 1, 2)
+
+    identity_refiner.refine = erode
+    identity_refiner.test_cfg.update(pad_width=8, area_thr=1,
+                                     acceptance=dict(min_shift=3.0))
+    image = torch.full((3, 400, 400), 120, dtype=torch.uint8)
+    masks = torch.zeros(2, 400, 400, dtype=torch.bool)
+    masks[0, 20:276, 20:276] = True  # 4.25 image px per crop px
+    masks[1, 320:352, 320:352] = True  # 0.75 image px per crop px
+    out = refine_crops(identity_refiner, image, masks)
+    assert out[0].sum() < masks[0].sum() - 4 * 250  # eroded
+    assert torch.equal(out[1], masks[1])  # a nudge: kept as it was

@@ -1,9 +1,11 @@
 """tools/tune_acceptance.py on a tiny tuning folder with the embedded model."""
 import os
 import re
+import runpy
 
 import cv2
 import numpy as np
+import pytest
 
 from segrefiner.io import write_image
 
@@ -46,3 +48,33 @@ def test_a_missing_coarse_folder_is_an_error(tmp_path, run_tool):
     code, cap = run_tool('demo', 'demo', tmp_path, '--sources', 'official')
     assert code == 1 and cap.err.startswith('error: ')
     assert 'coarse_official' in cap.err and 'no such file' in cap.err
+
+
+def test_keep_ranks_for_repair():
+    """``--keep official=0.9``: only rules keeping 90% of the repair are
+    eligible, and the fewest worse on the other sources wins."""
+    eligible = runpy.run_path(TOOL)['_eligible']
+
+    def row(name, head, official):
+        return (name, None, None, (head[0] + official[0]) / 2,
+                head[1] + official[1], [],
+                dict(mask_head=head, official=official))
+
+    alone = row('alone', (+0.5, 26), (+9.0, 3))
+    gentle = row('gentle', (+0.4, 20), (+8.9, 3))
+    strict = row('strict', (0.0, 2), (+8.5, 1))
+    too_strict = row('too strict', (0.0, 0), (+5.0, 0))
+    rows = [alone, gentle, strict, too_strict]
+    assert eligible(rows, ('official', 0.9))[0] is strict
+    assert too_strict not in eligible(rows, ('official', 0.9))
+    # the default criterion: within 0.1 of the model alone's mean
+    assert eligible(rows, None)[0] is gentle
+
+
+@pytest.mark.parametrize('keep', ['official', 'official=x', 'morph=0.9'])
+def test_keep_must_name_a_source_and_a_fraction(tmp_path, run_tool, keep):
+    _folder(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        run_tool('demo', 'demo', tmp_path, '--sources', 'official',
+                 '--keep', keep)
+    assert exit_.value.code == 2

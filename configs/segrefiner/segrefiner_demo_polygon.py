@@ -1,4 +1,4 @@
-# Stage 5 of the embedded demo model (docs/demo_model.md): the wide UNet of
+# Stage 5 of the embedded demo model (docs/demo_model_stages.md): the wide UNet of
 # stage 4 (segrefiner_demo_wide.py, iteration 2500, the checkpoint its
 # tuning rule chose) fine-tuned on objects of every size with truths drawn
 # the way people annotate:

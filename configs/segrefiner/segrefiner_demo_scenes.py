@@ -1,4 +1,4 @@
-# Stage 3 of the embedded demo model (docs/demo_model.md): fine-tuned from
+# Stage 3 of the embedded demo model (docs/demo_model_stages.md): fine-tuned from
 # the stage-2 weights (segrefiner/model_zoo/demo.safetensors) on
 # scenes of touching and occluding objects with exact outlines
 # (tools/gen_real_data.py --kinds scene: the truth is one object's visible

@@ -4,8 +4,8 @@
 # on the stage-3 data (segrefiner_demo_scenes.py: scenes of touching
 # objects, real-photo samples, composites). The coarse mix gives the
 # official synthesis back its stage-2 weight: the extra width is for the
-# large repairs the small model does not make. docs/demo_model.md has the
-# commands and what it gave.
+# large repairs the small model does not make. docs/demo_model_stages.md
+# has the commands and what it gave (stage 4).
 _base_ = ['./segrefiner_demo_scenes.py']
 
 model = dict(denoise_model=dict(model_channels=64))

@@ -7,7 +7,7 @@ edge by a pixel or two. The generated training truths of this project
 (grown regions, pasted cut-outs, shapes) are pixel-exact instead; a model
 trained only on them learns that a straight outline is wrong and moves it
 onto the nearest image edge, which on a human-annotated mask moves every good
-outline (``docs/demo_model.md``, stage 5).
+outline (``docs/demo_model_stages.md``, stage 5).
 
 :func:`polygon_annotation` redraws a mask as such a polygon: each outer and
 hole contour (OpenCV's contour tree) simplified by Douglas-Peucker

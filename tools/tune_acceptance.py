@@ -31,7 +31,7 @@ import argparse
 import itertools
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
 from rich.console import Console
@@ -39,7 +39,7 @@ from rich.table import Table
 
 from segrefiner.apis import init_refiner
 from segrefiner.io import load_image, load_mask
-from segrefiner.ops.acceptance import acceptance_scores
+from segrefiner.ops.acceptance import acceptance_scores, decide
 from segrefiner.ops.boxes import masks_to_boxes, pad_boxes
 from segrefiner.ops.crop_paste import crop_resize, crop_scale
 from segrefiner.ops.safeguard import bound_change
@@ -76,7 +76,19 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def _eligible(rows: list, keep: Optional[tuple]) -> list:
+class Row(NamedTuple):
+    """One rule of the grid and what it gives, per source: mean IoU change,
+    instances worse by > 0.5 and instances scored."""
+    rule: Tuple[Optional[float], Optional[float], Optional[float]]
+    mean: float
+    sources: Dict[str, Tuple[float, int, int]]
+
+    def worse(self, skip: Optional[str] = None) -> int:
+        return sum(bad for name, (_, bad, _) in self.sources.items()
+                   if name != skip)
+
+
+def _eligible(rows: List[Row], keep: Optional[tuple]) -> List[Row]:
     """The ranked candidates of the grid's ``rows`` (``rows[0]`` is the
     model alone): by default those within 0.1 mean IoU of the model alone,
     fewest worse first; with ``keep=(source, fraction)`` those keeping that
@@ -84,14 +96,13 @@ def _eligible(rows: list, keep: Optional[tuple]) -> list:
     sources first. Ties go to the better mean."""
     alone = rows[0]
     if keep is None:
-        return sorted((r for r in rows if r[3] >= alone[3] - 0.1),
-                      key=lambda r: (r[4], -r[3]))
+        return sorted((r for r in rows if r.mean >= alone.mean - 0.1),
+                      key=lambda r: (r.worse(), -r.mean))
     source, fraction = keep
-    gain = alone[6][source][0]
+    gain = alone.sources[source][0]
     floor = min(gain, fraction * gain)  # the model alone is always eligible
-    return sorted((r for r in rows if r[6][source][0] >= floor),
-                  key=lambda r: (sum(bad for name, (_, bad) in r[6].items()
-                                     if name != source), -r[3]))
+    return sorted((r for r in rows if r.sources[source][0] >= floor),
+                  key=lambda r: (r.worse(skip=source), -r.mean))
 
 
 def _iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -102,7 +113,8 @@ def _iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def score_instances(model, roots: List[str],
                     source: str) -> Dict[str, torch.Tensor]:
-    """Crop-level IoU of coarse and refined masks and the rule's scores."""
+    """Crop-level IoU of coarse and refined masks and the rule's scores
+    (:func:`~segrefiner.ops.acceptance.acceptance_scores`)."""
     cfg = model.test_cfg
     size, pad = cfg['model_size'], cfg['pad_width']
     crops, coarse, truth, scales = [], [], [], []
@@ -133,11 +145,9 @@ def score_instances(model, roots: List[str],
     refined = probs >= 0.5
     if cfg.get('safeguard'):
         refined = bound_change(coarse, refined, **cfg['safeguard'])
-    ratio, confidence, shift, changed = acceptance_scores(
-        crops, coarse, probs, torch.cat(scales))
     return dict(before=_iou(coarse, truth), after=_iou(refined, truth),
-                ratio=ratio, confidence=confidence, shift=shift,
-                changed=changed)
+                scores=acceptance_scores(crops, coarse, probs,
+                                         torch.cat(scales)))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -150,38 +160,32 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'error: {error}', file=sys.stderr)
         return 1
     rows = []
-    for ratio, conf, shift in itertools.product(EDGE_RATIOS, CONFIDENCES,
-                                                SHIFTS):
-        cells, deltas, worse, per_source = [], [], 0, {}
+    for rule in itertools.product(EDGE_RATIOS, CONFIDENCES, SHIFTS):
+        deltas, sources = [], {}
         for source in args.sources:
             s = scores[source]
-            keep = torch.ones_like(s['changed'])
-            if ratio is not None:
-                keep &= s['ratio'] >= ratio
-            if conf is not None:
-                keep &= s['confidence'] >= conf
-            if shift is not None:
-                keep &= s['shift'] >= shift
+            keep = decide(s['scores'], *rule)
             delta = torch.where(keep, s['after'], s['before']) - s['before']
-            bad = int((delta < -0.5).sum())
-            cells.append(f'{delta.mean():+.2f} / {bad} of {len(delta)}')
             deltas.append(delta)
-            worse += bad
-            per_source[source] = (float(delta.mean()), bad)
-        rows.append((ratio, conf, shift, float(torch.cat(deltas).mean()),
-                     worse, cells, per_source))
+            sources[source] = (float(delta.mean()), int((delta < -0.5).sum()),
+                               len(delta))
+        rows.append(Row(rule, float(torch.cat(deltas).mean()), sources))
     alone = rows[0]
     eligible = _eligible(rows, args.keep)
     table = Table('min_edge_ratio', 'min_confidence', 'min_shift',
                   *[f'{s} dIoU / worse' for s in args.sources], 'all dIoU')
     for row in [alone] + [r for r in eligible[:SHOWN] if r is not alone]:
-        table.add_row(*map(str, row[:3]), *row[5], f'{row[3]:+.3f}')
+        table.add_row(*map(str, row.rule),
+                      *[f'{mean:+.2f} / {bad} of {n}'
+                        for mean, bad, n in row.sources.values()],
+                      f'{row.mean:+.3f}')
     Console(width=180).print(table)
     best = eligible[0]
-    print(f'best: min_edge_ratio={best[0]} min_confidence={best[1]} '
-          f'min_shift={best[2]} (mean IoU change {best[3]:+.3f}, {best[4]} '
-          f'instances worse by > 0.5; the model alone: {alone[3]:+.3f}, '
-          f'{alone[4]})')
+    ratio, conf, shift = best.rule
+    print(f'best: min_edge_ratio={ratio} min_confidence={conf} '
+          f'min_shift={shift} (mean IoU change {best.mean:+.3f}, '
+          f'{best.worse()} instances worse by > 0.5; the model alone: '
+          f'{alone.mean:+.3f}, {alone.worse()})')
     return 0
 
 

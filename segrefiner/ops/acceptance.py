@@ -33,7 +33,9 @@ from typing import Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-__all__ = ['accept_refinement', 'acceptance_scores', 'boundary_strength']
+__all__ = [
+    'accept_refinement', 'acceptance_scores', 'boundary_strength', 'decide'
+]
 
 _SOBEL = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]) / 8
 
@@ -167,11 +169,26 @@ def accept_refinement(images: torch.Tensor,
         >>> accept_refinement(img, coarse, nudged, min_shift=0.5)
         tensor([True])
     """
-    keep = torch.ones(len(coarse), dtype=torch.bool, device=coarse.device)
     if len(coarse) == 0:
-        return keep
-    ratio, confidence, shift, changed = acceptance_scores(
-        images, coarse, probs, scale)
+        return torch.ones(0, dtype=torch.bool, device=coarse.device)
+    return decide(acceptance_scores(images, coarse, probs, scale),
+                  min_edge_ratio, min_confidence, min_shift)
+
+
+def decide(scores: Tuple[torch.Tensor, torch.Tensor, torch.Tensor,
+                         torch.Tensor],
+           min_edge_ratio: Optional[float] = None,
+           min_confidence: Optional[float] = None,
+           min_shift: Optional[float] = None) -> torch.Tensor:
+    """The rule of :func:`accept_refinement` on the ``scores`` of
+    :func:`acceptance_scores`, so that a tuning tool can replay thresholds
+    without refining again.
+
+    Returns:
+        ``(N,)`` bool, True where the refinement is kept.
+    """
+    ratio, confidence, shift, changed = scores
+    keep = torch.ones_like(changed)
     if min_edge_ratio is not None:
         keep &= ratio >= min_edge_ratio
     if min_confidence is not None:

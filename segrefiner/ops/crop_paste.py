@@ -79,8 +79,8 @@ def crop_resize(source: torch.Tensor,
 
 def crop_scale(boxes: torch.Tensor, size: int) -> torch.Tensor:
     """Image pixels per crop pixel of ``(N, 4)`` ``x1, y1, x2, y2`` boxes
-    resized to ``size x size`` crops (:func:`crop_resize`): the geometric mean of the two axes'
-    factors, ``sqrt(w * h) / size``.
+    resized to ``size x size`` crops (:func:`crop_resize`): the geometric
+    mean of the two axes' factors, ``sqrt(w * h) / size``.
 
     Examples:
         >>> crop_scale(torch.tensor([[0., 0., 256., 64.]]), 128)

@@ -53,12 +53,13 @@ def test_a_missing_coarse_folder_is_an_error(tmp_path, run_tool):
 def test_keep_ranks_for_repair():
     """``--keep official=0.9``: only rules keeping 90% of the repair are
     eligible, and the fewest worse on the other sources wins."""
-    eligible = runpy.run_path(TOOL)['_eligible']
+    tool = runpy.run_path(TOOL)
+    eligible = tool['_eligible']
 
     def row(name, head, official):
-        return (name, None, None, (head[0] + official[0]) / 2,
-                head[1] + official[1], [],
-                dict(mask_head=head, official=official))
+        return tool['Row']((name, None, None), (head[0] + official[0]) / 2,
+                           dict(mask_head=head + (239, ),
+                                official=official + (232, )))
 
     alone = row('alone', (+0.5, 26), (+9.0, 3))
     gentle = row('gentle', (+0.4, 20), (+8.9, 3))
